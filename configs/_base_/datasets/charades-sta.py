@@ -1,0 +1,27 @@
+_base_ = ['./grounding_test.py']
+
+# Charades-STA (Gao et al. 2017). Layout under data_root (as in ../shared/data):
+#   charades_sta/charades_sta_{train,test}.txt   annotations
+#   charades/Charades_v1_{train,test}.csv        durations (`length` column)
+#   charades_sta/features/...                    video features (DSCNet only)
+# Move everything with one field: --cfg-options data_root=/path/to/data
+data_root = 'data'
+
+train_annotation = dict(
+    type='CharadesSTAAnnotation',
+    data_root=data_root,
+    ann_file='charades_sta/charades_sta_train.txt',
+    duration_file='charades/Charades_v1_train.csv')
+test_annotation = dict(
+    type='CharadesSTAAnnotation',
+    data_root=data_root,
+    ann_file='charades_sta/charades_sta_test.txt',
+    duration_file='charades/Charades_v1_test.csv')
+
+num_frames = 128  # paper: feature sequences resampled to 128 (Charades-STA)
+max_query_len = 10  # paper: queries fixed to 10 words (Charades-STA)
+
+test_dataloader = dict(dataset=dict(annotation=test_annotation))
+
+# Every result is printed beside the no-video priors on the same samples.
+custom_hooks = [dict(type='PriorComparisonHook', train_annotation=train_annotation)]

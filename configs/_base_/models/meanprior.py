@@ -1,0 +1,2 @@
+# Mean training moment. train_annotation is set by the dataset config.
+model = dict(type='MeanMomentPrior')

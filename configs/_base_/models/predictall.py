@@ -1,0 +1,2 @@
+# The whole video as the prediction.
+model = dict(type='PredictAllPrior')

@@ -1,0 +1,1 @@
+_base_ = ['../_base_/models/random.py', '../_base_/datasets/charades-sta.py', '../_base_/default_runtime.py']

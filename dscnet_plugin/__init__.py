@@ -1,0 +1,12 @@
+"""dscnet_plugin: OpenMMLab plugin for unsupervised temporal video grounding.
+
+Importing the package registers every component in the ``dscnet_plugin``
+scope of the mmengine registries, so ``custom_imports=dict(imports=
+['dscnet_plugin'])`` in a foreign config is enough to use
+``type='dscnet_plugin.X'``.
+"""
+from .version import __version__
+from . import apis, datasets, engine, evaluation, models, structures, visualization  # noqa: F401,E501
+from .registry import SCOPE
+
+__all__ = ['__version__', 'SCOPE']

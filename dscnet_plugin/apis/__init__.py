@@ -1,0 +1,4 @@
+"""High-level APIs."""
+from .model_init import init_model
+
+__all__ = ['init_model']

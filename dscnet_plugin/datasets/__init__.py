@@ -1,0 +1,31 @@
+"""Datasets, readers of annotation / feature / word-vector files, and
+pipeline transforms."""
+from .annotations import (ActivityNetCaptionsAnnotation, BaseAnnotationReader,
+                          CharadesSTAAnnotation, MomentRecord, load_durations)
+from .base_grounding_dataset import BaseGroundingDataset
+from .errors import AnnotationError, DataFileError, FeatureError, WordVectorError
+from .features import (ArrayDirFeatures, BaseFeatureReader, HDF5Features,
+                       VideoFeatures, resample_features)
+from .grounding_dataset import GroundingDataset
+from .synthetic import (SyntheticGroundingAnnotation, SyntheticGroundingGenerator,
+                        SyntheticWordVectors)
+from .text import (GloveTextVectors, KumoGloveVectors, QueryVocabulary,
+                   Vocabulary, build_embedding_matrix, tokenize)
+from .transforms import (LoadVideoFeatures, PackGroundingInputs,
+                         ResampleFeatures, TokenizeQuery)
+from .unpaired_datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
+                                QuerySetDataset, UnpairedVideoDataset)
+
+__all__ = [
+    'ActivityNetCaptionsAnnotation', 'BaseAnnotationReader',
+    'CharadesSTAAnnotation', 'MomentRecord', 'load_durations',
+    'BaseGroundingDataset', 'AnnotationError', 'DataFileError', 'FeatureError',
+    'WordVectorError', 'ArrayDirFeatures', 'BaseFeatureReader', 'HDF5Features',
+    'VideoFeatures', 'resample_features', 'GroundingDataset',
+    'SyntheticGroundingAnnotation', 'SyntheticGroundingGenerator',
+    'SyntheticWordVectors', 'GloveTextVectors', 'KumoGloveVectors',
+    'QueryVocabulary', 'Vocabulary', 'build_embedding_matrix', 'tokenize',
+    'LoadVideoFeatures', 'PackGroundingInputs', 'ResampleFeatures',
+    'TokenizeQuery', 'BOUNDARY_FIELDS', 'QUERY_FIELDS', 'VIDEO_FIELDS',
+    'QuerySetDataset', 'UnpairedVideoDataset'
+]

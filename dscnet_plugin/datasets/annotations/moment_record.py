@@ -1,0 +1,68 @@
+"""One annotated moment and the repair bookkeeping shared by readers."""
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from mmengine.logging import print_log
+
+
+@dataclass(frozen=True)
+class MomentRecord:
+    """A (video, sentence, moment) triple read from an annotation file.
+
+    Attributes:
+        video_id: Video identifier as in the feature files.
+        start: Moment start in seconds.
+        end: Moment end in seconds (``start < end <= duration``).
+        sentence: The raw query sentence.
+        duration: Video duration in seconds.
+        source: Where the record came from (``file:line`` or ``file:id``).
+    """
+    video_id: str
+    start: float
+    end: float
+    sentence: str
+    duration: float
+    source: str = ''
+
+
+class RepairLog:
+    """Counts repairs made while reading one file and logs them once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.counts: Counter = Counter()
+        self.read = 0
+
+    def add(self, kind: str) -> None:
+        """Count one repair of ``kind`` (e.g. ``'end clipped to duration'``)."""
+        self.counts[kind] += 1
+
+    def fix(self, video_id: str, start: float, end: float,
+            duration: float) -> Optional[tuple]:
+        """Repair a moment: clip it into ``[0, duration]``, drop it if empty.
+
+        Returns:
+            ``(start, end)`` after clipping, or ``None`` if it is dropped.
+        """
+        self.read += 1
+        if start < 0:
+            start = 0.0
+            self.add('start < 0 clipped to 0')
+        if end > duration:
+            end = duration
+            self.add('end > duration clipped to duration')
+        if start >= end:
+            self.add('start >= end dropped')
+            return None
+        return start, end
+
+    def summary(self) -> None:
+        """Log one line with the counts (nothing if no repair was made)."""
+        if not self.counts:
+            return
+        kept = self.read - self.counts['start >= end dropped']
+        parts = ', '.join(f'{n} {kind}' for kind, n in sorted(self.counts.items()))
+        print_log(f'{self.path}: {self.read} moments read, {kept} kept; '
+                  f'repairs: {parts}', logger='current')
+

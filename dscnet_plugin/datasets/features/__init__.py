@@ -1,0 +1,9 @@
+"""Video feature readers and resampling."""
+from .array_dir_features import ArrayDirFeatures
+from .base_reader import BaseFeatureReader, check_feature
+from .hdf5_features import HDF5Features
+from .resample import resample_features
+from .video_features import VideoFeatures
+
+__all__ = ['BaseFeatureReader', 'check_feature', 'HDF5Features',
+           'ArrayDirFeatures', 'VideoFeatures', 'resample_features']

@@ -1,0 +1,61 @@
+"""A directory of per-video ``.npy`` or ``.pt`` feature files."""
+import os.path as osp
+from typing import Optional, Sequence
+
+import numpy as np
+import torch
+
+from ...registry import DATA_SOURCES
+from ..errors import FeatureError
+from .base_reader import BaseFeatureReader
+
+
+@DATA_SOURCES.register_module()
+class ArrayDirFeatures(BaseFeatureReader):
+    """Features stored as ``{path}/{video_id}{suffix}``, one ``(T, D)`` array each.
+
+    ``.npy`` files are read with ``numpy.load`` (no pickles); ``.pt`` files
+    with ``torch.load(weights_only=True)`` and must hold a tensor.
+
+    Args:
+        path: The directory.
+        data_root: Root of the relative path.
+        suffixes: File suffixes tried in order.
+        feature_dim: Expected ``D`` (``None``: auto-detect).
+    """
+
+    def __init__(self, path: str, data_root: Optional[str] = None,
+                 suffixes: Sequence[str] = ('.npy', '.pt'),
+                 feature_dim: Optional[int] = None) -> None:
+        super().__init__(path, data_root, feature_dim)
+        self.suffixes = tuple(suffixes)
+
+    def _file_of(self, video_id: str) -> Optional[str]:
+        for suffix in self.suffixes:
+            candidate = osp.join(self.path, video_id + suffix)
+            if osp.isfile(candidate):
+                return candidate
+        return None
+
+    def __contains__(self, video_id: str) -> bool:
+        return self._file_of(video_id) is not None
+
+    def _read(self, video_id: str):
+        if not osp.isdir(self.path):
+            raise FeatureError(self.path, 'feature directory not found')
+        file = self._file_of(video_id)
+        if file is None:
+            raise FeatureError(self.path, 'no feature file '
+                               f'{video_id}{{{",".join(self.suffixes)}}}', video_id)
+        try:
+            if file.endswith('.pt'):
+                value = torch.load(file, map_location='cpu', weights_only=True)
+                if not isinstance(value, torch.Tensor):
+                    raise FeatureError(file, f'holds a {type(value).__name__}, '
+                                       'expected a (T, D) tensor', video_id)
+                return value.float().numpy()
+            return np.load(file, allow_pickle=False)
+        except FeatureError:
+            raise
+        except Exception as e:  # corrupt or unreadable file
+            raise FeatureError(file, f'cannot be read: {e}', video_id) from None

@@ -1,0 +1,74 @@
+"""Base class of video feature readers and the checks they share."""
+from abc import ABCMeta, abstractmethod
+from typing import Optional
+
+import numpy as np
+
+from ...utils import resolve_path
+from ..errors import FeatureError
+
+
+def check_feature(array, path: str, video_id: str,
+                  feature_dim: Optional[int] = None) -> np.ndarray:
+    """Validate one ``T x D`` feature sequence and return it as float32.
+
+    Raises:
+        FeatureError: naming ``path`` and ``video_id`` when the array is not
+            2-D, is empty (``T == 0``), has another dimension than
+            ``feature_dim``, or holds NaN / Inf values.
+    """
+    array = np.asarray(array)
+    if array.ndim != 2:
+        raise FeatureError(path, f'feature has shape {tuple(array.shape)}, '
+                           'expected rank 2 (T x D)', video_id)
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise FeatureError(path, f'feature has shape {tuple(array.shape)}, '
+                           'expected at least one frame and one channel', video_id)
+    if feature_dim is not None and array.shape[1] != feature_dim:
+        raise FeatureError(path, f'feature dimension {array.shape[1]}, expected '
+                           f'{feature_dim}', video_id)
+    if not np.issubdtype(array.dtype, np.number):
+        raise FeatureError(path, f'feature dtype {array.dtype} is not numeric', video_id)
+    array = array.astype(np.float32, copy=False)
+    if not np.isfinite(array).all():
+        bad = int((~np.isfinite(array)).any(axis=1).sum())
+        raise FeatureError(path, f'{bad} of {array.shape[0]} frames hold NaN '
+                           'or Inf values', video_id)
+    return array
+
+
+class BaseFeatureReader(metaclass=ABCMeta):
+    """Reads ``T x D`` per-video feature sequences.
+
+    Args:
+        path: Feature file or directory, relative to ``data_root`` unless
+            absolute.
+        data_root: Root the relative path is joined to.
+        feature_dim: Expected ``D``; ``None`` auto-detects it from the first
+            video read and then enforces it for the others.
+    """
+
+    def __init__(self, path: str, data_root: Optional[str] = None,
+                 feature_dim: Optional[int] = None) -> None:
+        self.path = resolve_path(path, data_root)
+        self.feature_dim = feature_dim
+
+    def __getitem__(self, video_id: str) -> np.ndarray:
+        """Return the validated ``T x D`` float32 features of ``video_id``."""
+        array = check_feature(self._read(video_id), self.path, video_id,
+                              self.feature_dim)
+        if self.feature_dim is None:
+            self.feature_dim = int(array.shape[1])
+        return array
+
+    def detect_dim(self, video_id: str) -> int:
+        """Read ``video_id`` and return (and remember) the feature dimension."""
+        return int(self[video_id].shape[1])
+
+    @abstractmethod
+    def _read(self, video_id: str):
+        """Return the raw array of ``video_id`` or raise FeatureError."""
+
+    @abstractmethod
+    def __contains__(self, video_id: str) -> bool:
+        """Whether ``video_id`` has features."""

@@ -1,0 +1,9 @@
+"""Query text: tokenizer, vocabulary, word vectors."""
+from .embedding import build_embedding_matrix, oov_vector
+from .tokenizer import tokenize
+from .vocabulary import QueryVocabulary, Vocabulary
+from .word_vectors import BaseWordVectors, GloveTextVectors, KumoGloveVectors
+
+__all__ = ['tokenize', 'Vocabulary', 'QueryVocabulary', 'BaseWordVectors',
+           'GloveTextVectors', 'KumoGloveVectors', 'build_embedding_matrix',
+           'oov_vector']

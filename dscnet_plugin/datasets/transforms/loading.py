@@ -1,0 +1,81 @@
+"""Load and resample video features."""
+from typing import Union
+
+from ...registry import DATA_SOURCES, TRANSFORMS
+from ...utils import build_pinned
+from ..features import resample_features
+from .base_transform import BaseTransform
+
+
+@TRANSFORMS.register_module()
+class LoadVideoFeatures(BaseTransform):
+    """Read ``results['video_id']``'s features into ``results['video_feature']``
+    (``T0 x D`` float32) and ``results['num_source_frames']`` (``T0``).
+
+    Args:
+        reader: Config of a feature reader in ``DATA_SOURCES`` (e.g.
+            ``dict(type='VideoFeatures', path=...)``) or a built reader. Built
+            lazily in the process that uses it.
+    """
+
+    def __init__(self, reader: Union[dict, object]) -> None:
+        self.reader = reader
+        self._reader = None
+
+    def transform(self, results: dict) -> dict:
+        if self._reader is None:
+            self._reader = build_pinned(DATA_SOURCES, self.reader)
+        feats = self._reader[results['video_id']]
+        results['video_feature'] = feats
+        results['num_source_frames'] = int(feats.shape[0])
+        return results
+
+
+@TRANSFORMS.register_module()
+class ResampleFeatures(BaseTransform):
+    """Bring ``video_feature`` to ``num_frames x D`` and add ``video_mask``.
+
+    Args:
+        num_frames: Fixed length ``T`` (paper: 128 Charades-STA, 256
+            ActivityNet Captions).
+        short_mode: ``'interpolate'`` or ``'pad'`` for shorter sequences
+            (see :func:`~dscnet_plugin.datasets.features.resample_features`).
+    """
+
+    def __init__(self, num_frames: int, short_mode: str = 'interpolate') -> None:
+        self.num_frames = num_frames
+        self.short_mode = short_mode
+
+    def transform(self, results: dict) -> dict:
+        feats, mask = resample_features(results['video_feature'], self.num_frames,
+                                        self.short_mode)
+        results['video_feature'] = feats
+        results['video_mask'] = mask
+        return results
+
+
+@TRANSFORMS.register_module()
+class TokenizeQuery(BaseTransform):
+    """Encode ``results['query']`` into ``query_tokens`` (``(L,)`` int64) and
+    ``query_mask`` (``(L,)`` bool).
+
+    Args:
+        vocab: Config of the vocabulary (``dict(type='QueryVocabulary',
+            annotation=<training reader>)``) or a built one.
+        max_len: Fixed query length ``L`` (paper: 10 Charades-STA, 20
+            ActivityNet Captions).
+    """
+
+    def __init__(self, vocab: Union[dict, object], max_len: int) -> None:
+        self.vocab = vocab
+        self.max_len = max_len
+        self._vocab = None
+
+    def transform(self, results: dict) -> dict:
+        if self._vocab is None:
+            self._vocab = build_pinned(DATA_SOURCES, self.vocab)
+        tokens, length = self._vocab.encode(results['query'], self.max_len)
+        results['query_tokens'] = tokens
+        results['query_mask'] = tokens != self._vocab.pad_index
+        results['query_length'] = length
+        return results

@@ -1,0 +1,4 @@
+"""Evaluation metrics of temporal grounding."""
+from .metrics import GroundingRecall
+
+__all__ = ['GroundingRecall']

@@ -1,0 +1,4 @@
+"""Metrics."""
+from .grounding_recall import GroundingRecall
+
+__all__ = ['GroundingRecall']

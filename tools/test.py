@@ -1,0 +1,68 @@
+"""Evaluate a model (a trained one, or a prior baseline) with mmengine.
+
+Example::
+
+    python tools/test.py configs/baselines/freqprior_charades-sta.py \
+        --cfg-options data_root=../shared/data --dump-metrics m.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from dscnet_plugin.utils import apply_cli_options, register_all_modules
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a grounding model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', nargs='?', default=None,
+                        help='checkpoint file (optional for models without '
+                        'weights, e.g. the priors)')
+    parser.add_argument('--work-dir', help='directory of logs and results')
+    parser.add_argument('--dump-metrics', metavar='FILE.json',
+                        help='write the metric dict to this JSON file')
+    parser.add_argument('--dump', metavar='FILE.pkl',
+                        help='dump the predictions to a pickle file')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings, e.g. data_root=../shared/data')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def merge_args(cfg: Config, args) -> Config:
+    cfg = apply_cli_options(cfg, args.config, args.cfg_options, args.work_dir,
+                            args.launcher)
+    cfg.load_from = args.checkpoint
+    if args.dump is not None:
+        assert args.dump.endswith(('.pkl', '.pickle')), '--dump takes a .pkl file'
+        dump_metric = dict(type='DumpResults', out_file_path=args.dump)
+        evaluator = cfg.test_evaluator
+        cfg.test_evaluator = ([*evaluator, dump_metric] if isinstance(evaluator, list)
+                              else [evaluator, dump_metric])
+    return cfg
+
+
+def main():
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if args.dump_metrics:
+        folder = osp.dirname(osp.abspath(args.dump_metrics))
+        os.makedirs(folder, exist_ok=True)
+        with open(args.dump_metrics, 'w', encoding='utf-8') as f:
+            json.dump(metrics, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
