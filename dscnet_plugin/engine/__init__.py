@@ -1,4 +1,5 @@
-"""Engine parts run by the mmengine Runner: hooks (and loops)."""
-from .hooks import PriorComparisonHook
+"""Engine parts run by the mmengine Runner: the hooks of Algorithm 1 and
+the prior comparison."""
+from .hooks import IterativeRelabelHook, PriorComparisonHook, SemanticClusteringHook
 
-__all__ = ['PriorComparisonHook']
+__all__ = ['IterativeRelabelHook', 'PriorComparisonHook', 'SemanticClusteringHook']

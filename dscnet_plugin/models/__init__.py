@@ -1,7 +1,25 @@
-"""Models: data preprocessors and baselines."""
+"""Models and their registered parts: text encoders, neck clusterers,
+pseudo-labellers, video encoders, attention heads, losses, inference
+growers, data preprocessors, and the prior baselines."""
 from .baselines import (BaseMomentPrior, FrequencyPrior, MeanMomentPrior,
                         PredictAllPrior, RandomPrior)
+from .clusterers import KMeansNeckClusterer, SphericalKMeansNeckClusterer
 from .data_preprocessors import GroundingDataPreprocessor
+from .grounders import DSCNet
+from .growers import ThresholdGrower, TopKGrower
+from .heads import ForegroundAttentionHead, SpecificAttentionHead
+from .labellers import NCutLabeller, SimilarityQuantileLabeller
+from .losses import (ForegroundTripletLoss, GroundingBCELoss, NeckDiversityLoss,
+                     ReconstructionLoss, SentenceMSELoss, SpecificAttentionLoss)
+from .text_encoders import LSTMNeckAutoEncoder
+from .video_encoders import SelfAttentionVideoEncoder
 
-__all__ = ['BaseMomentPrior', 'FrequencyPrior', 'MeanMomentPrior',
-           'PredictAllPrior', 'RandomPrior', 'GroundingDataPreprocessor']
+__all__ = [
+    'BaseMomentPrior', 'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
+    'RandomPrior', 'KMeansNeckClusterer', 'SphericalKMeansNeckClusterer',
+    'GroundingDataPreprocessor', 'DSCNet', 'ThresholdGrower', 'TopKGrower',
+    'ForegroundAttentionHead', 'SpecificAttentionHead', 'NCutLabeller',
+    'SimilarityQuantileLabeller', 'ForegroundTripletLoss', 'GroundingBCELoss',
+    'NeckDiversityLoss', 'ReconstructionLoss', 'SentenceMSELoss',
+    'SpecificAttentionLoss', 'LSTMNeckAutoEncoder', 'SelfAttentionVideoEncoder'
+]

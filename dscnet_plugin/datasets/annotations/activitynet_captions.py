@@ -57,7 +57,7 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
                 sentence = str(sentence).strip()
                 if not sentence:
                     raise AnnotationError(path, f'sentence {k} is empty', vid)
-                fixed = repairs.fix(vid, start, end, duration)
+                fixed = repairs.fix(vid, start, end, duration, vid)
                 if fixed is not None:
                     records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,
                                                 duration, f'{path}:{vid}#{k}'))

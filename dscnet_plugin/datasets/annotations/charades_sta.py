@@ -69,7 +69,7 @@ class CharadesSTAAnnotation(BaseAnnotationReader):
                         path, f'video {vid!r} has no duration in '
                         f'{self.duration_file}', lineno)
                 duration = durations[vid]
-                fixed = repairs.fix(vid, start, end, duration)
+                fixed = repairs.fix(vid, start, end, duration, lineno)
                 if fixed is None:
                     continue
                 records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,

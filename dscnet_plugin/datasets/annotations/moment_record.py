@@ -1,9 +1,12 @@
 """One annotated moment and the repair bookkeeping shared by readers."""
+import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from mmengine.logging import print_log
+
+from ..errors import AnnotationError
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,26 @@ class RepairLog:
         """Count one repair of ``kind`` (e.g. ``'end clipped to duration'``)."""
         self.counts[kind] += 1
 
-    def fix(self, video_id: str, start: float, end: float,
-            duration: float) -> Optional[tuple]:
+    def fix(self, video_id: str, start: float, end: float, duration: float,
+            where: Union[int, str, None] = None) -> Optional[tuple]:
         """Repair a moment: clip it into ``[0, duration]``, drop it if empty.
+
+        Args:
+            video_id: The moment's video.
+            start: Start in seconds.
+            end: End in seconds.
+            duration: The video's duration in seconds.
+            where: Line number or id, for the error message.
 
         Returns:
             ``(start, end)`` after clipping, or ``None`` if it is dropped.
+
+        Raises:
+            AnnotationError: if a time is NaN or infinite.
         """
+        if not (math.isfinite(start) and math.isfinite(end)):
+            raise AnnotationError(self.path, f'moment ({start}, {end}) of video '
+                                  f'{video_id!r} is not finite', where)
         self.read += 1
         if start < 0:
             start = 0.0

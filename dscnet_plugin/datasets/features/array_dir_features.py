@@ -37,6 +37,9 @@ class ArrayDirFeatures(BaseFeatureReader):
                 return candidate
         return None
 
+    def source_of(self, video_id: str) -> str:
+        return self._file_of(video_id) or self.path
+
     def __contains__(self, video_id: str) -> bool:
         return self._file_of(video_id) is not None
 

@@ -55,8 +55,8 @@ class BaseFeatureReader(metaclass=ABCMeta):
 
     def __getitem__(self, video_id: str) -> np.ndarray:
         """Return the validated ``T x D`` float32 features of ``video_id``."""
-        array = check_feature(self._read(video_id), self.path, video_id,
-                              self.feature_dim)
+        array = check_feature(self._read(video_id), self.source_of(video_id),
+                              video_id, self.feature_dim)
         if self.feature_dim is None:
             self.feature_dim = int(array.shape[1])
         return array
@@ -64,6 +64,10 @@ class BaseFeatureReader(metaclass=ABCMeta):
     def detect_dim(self, video_id: str) -> int:
         """Read ``video_id`` and return (and remember) the feature dimension."""
         return int(self[video_id].shape[1])
+
+    def source_of(self, video_id: str) -> str:
+        """The file that holds ``video_id`` (named in error messages)."""
+        return self.path
 
     @abstractmethod
     def _read(self, video_id: str):

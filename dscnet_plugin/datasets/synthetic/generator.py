@@ -238,7 +238,8 @@ class SyntheticGroundingGenerator:
         feats = np.maximum(latent @ projection, 0).astype(np.float32)
         sec = p['clip_seconds']
         duration = round(t0 * sec, 2)
-        moments = [(round(s * sec, 1), min(round(e * sec, 1), duration), a)
+        last = np.floor(duration * 10) / 10  # latest end writable with one decimal
+        moments = [(round(s * sec, 1), min(round(e * sec, 1), last), a)
                    for s, e, a in moments]
         return feats, duration, moments
 

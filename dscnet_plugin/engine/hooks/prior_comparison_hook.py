@@ -32,7 +32,8 @@ class PriorComparisonHook(Hook):
         train_annotation: Config of the training annotation reader, given to
             every prior whose constructor takes ``train_annotation``.
         priors: Prior type names or model configs; the row name is the type.
-        name: Row name of the evaluated model (default: its class name).
+        name: Row name of the evaluated model (default: its class name, with
+            ' (evaluated)' added when a prior row has the same name).
     """
 
     priority = 'LOW'
@@ -76,8 +77,11 @@ class PriorComparisonHook(Hook):
     def _report(self, runner, dataloader, evaluator, metrics: Optional[dict]) -> None:
         if not metrics or runner.rank != 0:
             return
-        rows = {self.name or type(runner.model).__name__: metrics}
-        rows.update(self.compare(dataloader.dataset, _grounding_metric(evaluator)))
+        priors = self.compare(dataloader.dataset, _grounding_metric(evaluator))
+        name = self.name or type(runner.model).__name__
+        if name in priors:  # a prior evaluated as the model keeps its own row
+            name += ' (evaluated)'
+        rows = {name: metrics, **priors}
         self.last_table = metric_rows(rows)
         print_log('results beside the no-video priors (same samples, same '
                   'metric settings):\n' + format_metric_table(self.last_table),

@@ -26,7 +26,8 @@ def hashed_uniform(seed: int, sample_idx: np.ndarray, count: int) -> np.ndarray:
     idx = sample_idx.astype(np.uint64)[:, None]
     pos = np.arange(count, dtype=np.uint64)[None, :]
     with np.errstate(over='ignore'):
-        key = _splitmix64(np.uint64(seed) * np.uint64(0x100000001B3) ^ _splitmix64(idx))
+        seed64 = np.uint64(seed & 0xFFFFFFFFFFFFFFFF)  # negative seeds wrap
+        key = _splitmix64(seed64 * np.uint64(0x100000001B3) ^ _splitmix64(idx))
         bits = _splitmix64(key ^ (pos * np.uint64(0xD6E8FEB86659FD93)))
     return (bits >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 

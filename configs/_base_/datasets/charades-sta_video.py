@@ -1,0 +1,49 @@
+# Charades-STA with C3D features: <data_root>/charades_sta/features/c3d.hdf5
+# (flat h5[vid] -> (T, 4096)); any layout of VideoFeatures works.
+_base_ = ['./charades-sta.py']
+
+data_root = 'data'
+video_features = dict(type='VideoFeatures', data_root=data_root,
+                      path='charades_sta/features/c3d.hdf5')
+feature_dim = 4096
+num_frames = 128  # paper: 128 (Charades-STA)
+max_query_len = 10  # paper: 10 (Charades-STA)
+train_annotation = {{_base_.train_annotation}}
+test_annotation = {{_base_.test_annotation}}
+test_evaluator = {{_base_.test_evaluator}}
+
+# ---- video side (DSCNet): features, queries, the unpaired training collections
+vocabulary = dict(type='QueryVocabulary', annotation=train_annotation)
+train_pipeline = [
+    dict(type='LoadVideoFeatures', reader=video_features),
+    dict(type='ResampleFeatures', num_frames=num_frames),
+    dict(type='PackGroundingInputs'),
+]
+query_pipeline = [
+    dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
+    dict(type='PackGroundingInputs'),
+]
+test_pipeline = [
+    dict(type='LoadVideoFeatures', reader=video_features),
+    dict(type='ResampleFeatures', num_frames=num_frames),
+    dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
+    dict(type='PackGroundingInputs'),
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='UnpairedVideoDataset', annotation=train_annotation,
+                 pipeline=train_pipeline))
+query_set = dict(type='QuerySetDataset', annotation=train_annotation,
+                 pipeline=query_pipeline)
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='GroundingDataset', annotation=test_annotation,
+                 pipeline=test_pipeline, test_mode=True))
+val_dataloader = test_dataloader
+val_evaluator = test_evaluator

@@ -1,0 +1,21 @@
+# DSCNet on ActivityNet Captions (paper settings: T=256, query length 20,
+# N_e=8, N_c=16, L=5, threshold 0.8). Validation on val_1, test on val_2.
+_base_ = [
+    '_base_/models/dscnet.py', '_base_/datasets/activitynet_video.py',
+    '_base_/schedules/dscnet_iterative.py', '_base_/default_runtime.py'
+]
+
+model = dict(
+    vocabulary={{_base_.vocabulary}},
+    video_encoder=dict(in_dim=500),
+    text_encoder=dict(num_necks=8),
+    grower=dict(threshold=0.8),
+    num_frames=256)
+
+val_dataloader = dict(dataset=dict(annotation={{_base_.val_annotation}}))
+
+custom_hooks = [
+    dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=10, lr=1e-4),
+    dict(type='IterativeRelabelHook', iterations=5, epochs_per_stage=1),
+    dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet'),
+]

@@ -1,0 +1,19 @@
+# DSCNet on Charades-STA (paper settings: T=128, query length 10, N_e=4,
+# N_c=16, L=5, threshold 0.9). Features: see _base_/datasets/charades-sta_video.py.
+_base_ = [
+    '_base_/models/dscnet.py', '_base_/datasets/charades-sta_video.py',
+    '_base_/schedules/dscnet_iterative.py', '_base_/default_runtime.py'
+]
+
+model = dict(
+    vocabulary={{_base_.vocabulary}},
+    video_encoder=dict(in_dim=4096),
+    text_encoder=dict(num_necks=4),
+    grower=dict(threshold=0.9),
+    num_frames=128)
+
+custom_hooks = [
+    dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=10, lr=1e-4),
+    dict(type='IterativeRelabelHook', iterations=5, epochs_per_stage=1),
+    dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet'),
+]

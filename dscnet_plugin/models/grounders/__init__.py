@@ -1,0 +1,4 @@
+"""Grounding models."""
+from .dscnet import DSCNet
+
+__all__ = ['DSCNet']

@@ -1,0 +1,6 @@
+"""Attention heads of the video module."""
+from .foreground_attention_head import ForegroundAttentionHead
+from .masked_ops import masked_softmax
+from .specific_attention_head import SpecificAttentionHead
+
+__all__ = ['ForegroundAttentionHead', 'SpecificAttentionHead', 'masked_softmax']
