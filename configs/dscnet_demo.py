@@ -13,17 +13,18 @@ model = dict(
     video_encoder=dict(in_dim=128, embed_dim=128, num_heads=4),
     specific_head=dict(joint_dim=128),
     foreground_head=dict(hidden_dim=64),
-    pseudo_labeller=dict(num_iters=50),
+    pseudo_labeller=dict(num_iters=50, bandwidth=0.25),
     grower=dict(threshold=0.9),
     num_frames=64)
 
-train_dataloader = dict(batch_size=32, num_workers=0, persistent_workers=False)
+train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=4))
 
 custom_hooks = [
     dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=30,
          batch_size=64, lr=1e-3),
-    dict(type='IterativeRelabelHook', iterations=2, epochs_per_stage=2),
-    dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet'),
+    dict(type='IterativeRelabelHook', iterations=2, epochs_per_stage=4),
+    dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet',
+         shuffled_queries=True),
 ]

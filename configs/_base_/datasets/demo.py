@@ -19,6 +19,7 @@ generator = dict(
     feature_dim=128,
     word_dim=50,
     semantic_strength=1.0,
+    signal_scale=1.0,
     feature_format='hdf5')
 
 train_annotation = dict(type='SyntheticGroundingAnnotation', split='train', generator=generator)

@@ -62,7 +62,7 @@ class IterativeRelabelHook(Hook):
             return
         dataset = runner.train_dataloader.dataset
         model.init_label_bank(len(dataset))
-        self.relabel(runner, list(range(model.num_necks)))
+        self.relabel(runner, list(range(model.num_necks)), initial=True)
         model.labels_ready.fill_(True)
         print_log(f'[relabel] initial labels for {len(dataset)} videos, '
                   f'{model.num_necks} necks: {self._fg_share(model):.1%} foreground',
@@ -125,15 +125,16 @@ class IterativeRelabelHook(Hook):
         return batches
 
     @torch.no_grad()
-    def relabel(self, runner, necks: List[int]) -> None:
-        """Recompute the labels of ``necks`` for every training video."""
+    def relabel(self, runner, necks: List[int], initial: bool = False) -> None:
+        """Recompute the labels of ``necks`` for every training video
+        (``initial``: the first labels, see ``DSCNet.compute_labels``)."""
         model = unwrap(runner.model)
         was_training = model.training
         model.eval()
         device = model.centers.device
         labels, index = [], []
         for feats, mask, idx in self._batches(runner, device):
-            labels.append(model.compute_labels(feats, mask, necks))
+            labels.append(model.compute_labels(feats, mask, necks, initial))
             index.append(idx)
         labels, index = torch.cat(labels), torch.cat(index)
         if get_world_size() > 1:

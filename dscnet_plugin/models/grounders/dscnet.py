@@ -144,19 +144,31 @@ class DSCNet(BaseModel):
     # ------------------------------------------------------------ video
     @torch.no_grad()
     def compute_labels(self, feats: torch.Tensor, mask: torch.Tensor,
-                       necks: List[int]) -> torch.Tensor:
-        """Pseudo labels from the current ``f_hat`` and the projected centres.
+                       necks: List[int], initial: bool = False) -> torch.Tensor:
+        """Pseudo labels of a batch of videos.
+
+        Relabelling (Algorithm 1, line 7) uses the learned ``f_hat`` and the
+        projected centres ``c_hat`` of each neck. The initial labels (line 1,
+        "based on C and F") use the input features ``F``: before training,
+        frames and centres share no space (their projections are random), so
+        the centre cannot yet say which side of a cut it matches, and every
+        centre starts from the labeller's centre-free cut (see
+        ``docs/method.md``).
 
         Args:
             feats: ``B x T x D`` video features.
             mask: ``B x T`` real frames.
             necks: Neck indices to label.
+            initial: Whether these are the initial labels.
 
         Returns:
             ``B x len(necks) x N_c x T`` bool labels.
         """
-        f_hat = self.specific_head.embed_frames(self.video_encoder(feats, mask))
         gen = torch.Generator().manual_seed(self.seed)
+        if initial:
+            labels = self.pseudo_labeller(feats, None, mask, generator=gen)
+            return labels.unsqueeze(1).expand(-1, len(necks), self.num_clusters, -1)
+        f_hat = self.specific_head.embed_frames(self.video_encoder(feats, mask))
         return torch.stack([
             self.pseudo_labeller(f_hat, self.specific_head.embed_centers(
                 self.centers[i].unsqueeze(0), i), mask, generator=gen)

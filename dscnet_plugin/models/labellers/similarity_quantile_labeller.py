@@ -20,11 +20,18 @@ class SimilarityQuantileLabeller:
         self.quantile = quantile
 
     @torch.no_grad()
-    def __call__(self, frames: torch.Tensor, centers: torch.Tensor,
+    def __call__(self, frames: torch.Tensor, centers: Optional[torch.Tensor],
                  mask: torch.Tensor, generator: Optional[torch.Generator] = None
                  ) -> torch.Tensor:
-        """Same arguments and result as :class:`NCutLabeller`."""
-        sim = center_similarity(frames, centers)                     # B x N_c x T
+        """Same arguments and result as :class:`NCutLabeller`. Without
+        centres, the frames least similar to their video's mean frame (the
+        most distinctive ones) are labelled 1."""
+        if centers is None:
+            m = mask.unsqueeze(-1).to(frames.dtype)
+            mean = (frames * m).sum(1, keepdim=True) / m.sum(1, keepdim=True).clamp(min=1)
+            sim = -center_similarity(frames, mean)                   # B x 1 x T
+        else:
+            sim = center_similarity(frames, centers)                 # B x N_c x T
         m = mask.unsqueeze(1).expand_as(sim)
         nan = torch.full_like(sim, float('nan'))
         thresh = torch.nanquantile(torch.where(m, sim, nan), self.quantile, dim=-1,
