@@ -58,9 +58,13 @@ class IterativeRelabelHook(Hook):
     def before_train(self, runner) -> None:
         model = unwrap(runner.model)
         self._fix_schedule(runner, model.num_necks)
-        if bool(model.labels_ready):
-            return
         dataset = runner.train_dataloader.dataset
+        if bool(model.labels_ready):
+            if model.pseudo_labels.size(0) == len(dataset):
+                return
+            print_log(f'[relabel] the loaded label bank has {model.pseudo_labels.size(0)} '
+                      f'videos, this training set {len(dataset)}: labelling afresh',
+                      logger='current')
         model.init_label_bank(len(dataset))
         self.relabel(runner, list(range(model.num_necks)), initial=True)
         model.labels_ready.fill_(True)
@@ -81,6 +85,8 @@ class IterativeRelabelHook(Hook):
                       f'(train_cfg.max_epochs was {loop.max_epochs})', logger='current')
             loop._max_epochs = expected
             loop._max_iters = expected * len(loop.dataloader)
+            runner.message_hub.update_info('max_epochs', loop.max_epochs)
+            runner.message_hub.update_info('max_iters', loop.max_iters)
 
     def before_train_epoch(self, runner) -> None:
         model = unwrap(runner.model)

@@ -90,7 +90,7 @@ class SemanticClusteringHook(Hook):
                 sum(losses.values()).backward()
                 optim.step()
                 for k, v in losses.items():
-                    sums[k] = sums.get(k, 0.0) + float(v)
+                    sums[k] = sums.get(k, 0.0) + float(v.detach())
                 steps += 1
             if (epoch + 1) % self.log_interval == 0 or epoch + 1 == self.epochs:
                 names = dict(loss_cel='L_cel', loss_mse='L_mse', loss_dqa='L_dqa')

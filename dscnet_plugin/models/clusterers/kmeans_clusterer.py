@@ -93,6 +93,8 @@ class KMeansNeckClusterer:
         gen = torch.Generator().manual_seed(self.seed)
         x = necks.transpose(0, 1).contiguous()                           # N_e x M x d
         g, m, _ = x.shape
+        if m < self.num_clusters:
+            raise ValueError(f'{m} queries cannot make {self.num_clusters} centres')
         if self.center_mode == 'random':
             pick = torch.stack([torch.randperm(m, generator=gen)[:self.num_clusters]
                                 for _ in range(g)]).to(x.device)

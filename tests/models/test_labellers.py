@@ -1,0 +1,340 @@
+"""Pseudo-labellers: the batched N-cut (against a dense generalised
+eigensolver) and the similarity-quantile labeller."""
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+import torch.nn.functional as F
+
+from dscnet_plugin.models.labellers import (NCutLabeller, SimilarityQuantileLabeller,
+                                            center_similarity, foreground_side,
+                                            ncut_fiedler)
+from dscnet_plugin.registry import PSEUDO_LABELLERS
+
+
+# ----------------------------------------------------------------------------
+# ncut_fiedler vs scipy.linalg.eigh(D - W, D)
+# ----------------------------------------------------------------------------
+def gaussian_graph(points, bandwidth):
+    d2 = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
+    return np.exp(-d2 / bandwidth)
+
+
+def two_cluster_graph(rng, t):
+    n_a = rng.integers(2, t - 1)
+    pts = rng.normal(scale=0.3, size=(t, 3))
+    pts[:n_a] += [3.0, 0.0, 0.0]
+    perm = rng.permutation(t)
+    side = np.zeros(t, bool)
+    side[:n_a] = True
+    return gaussian_graph(pts[perm], 2.0), side[perm]
+
+
+def random_psd_graph(rng, t):
+    pts = rng.normal(size=(t, 4))
+    return gaussian_graph(pts, float(rng.uniform(2.0, 8.0)))
+
+
+def reference_fiedler(w):
+    d = np.diag(w.sum(1))
+    vals, vecs = scipy.linalg.eigh(d - w, d)
+    return vals, vecs[:, 1]
+
+
+def cosine(a, b):
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def same_cut(a, b):
+    sa, sb = a > 0, b > 0
+    return np.array_equal(sa, sb) or np.array_equal(sa, ~sb)
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_fiedler_two_clusters_matches_dense(seed):
+    rng = np.random.default_rng(seed)
+    t = int(rng.integers(8, 13))
+    w, side = two_cluster_graph(rng, t)
+    _, ref = reference_fiedler(w)
+    assert same_cut(ref, side.astype(float) - 0.5)     # sanity of the reference
+    got = ncut_fiedler(torch.tensor(w)[None], torch.ones(1, t, dtype=torch.bool),
+                       num_iters=500, generator=torch.Generator().manual_seed(seed))[0].numpy()
+    assert same_cut(got, ref)
+    assert abs(cosine(got, ref)) > 0.99
+
+
+@pytest.mark.parametrize('seed', range(4))
+def test_fiedler_random_psd_graphs_match_dense(seed):
+    rng = np.random.default_rng(100 + seed)
+    t = int(rng.integers(8, 13))
+    w = random_psd_graph(rng, t)
+    assert np.linalg.eigvalsh(w).min() > -1e-10          # PSD kernel
+    vals, ref = reference_fiedler(w)
+    assert vals[2] - vals[1] > 1e-3                      # a defined Fiedler vector
+    got = ncut_fiedler(torch.tensor(w)[None], torch.ones(1, t, dtype=torch.bool),
+                       num_iters=2000, generator=torch.Generator().manual_seed(seed))[0].numpy()
+    assert abs(cosine(got, ref)) > 0.99
+    # (D - W) y = lambda_2 D y
+    y = got / np.linalg.norm(got)
+    resid = (np.diag(w.sum(1)) - w) @ y - vals[1] * np.diag(w.sum(1)) @ y
+    assert np.linalg.norm(resid) < 1e-2
+
+
+def test_fiedler_is_d_orthogonal_to_constant():
+    rng = np.random.default_rng(7)
+    w = random_psd_graph(rng, 10)
+    got = ncut_fiedler(torch.tensor(w)[None], torch.ones(1, 10, dtype=torch.bool),
+                       num_iters=50)[0].numpy()
+    assert abs(got @ w.sum(1)) < 1e-8 * np.abs(got).sum() * w.sum()
+
+
+def test_fiedler_batched_graphs_independent():
+    rng = np.random.default_rng(11)
+    graphs = [two_cluster_graph(rng, 10)[0] for _ in range(3)]
+    batch = ncut_fiedler(torch.tensor(np.stack(graphs)), torch.ones(3, 10, dtype=torch.bool),
+                         num_iters=500).numpy()
+    for w, got in zip(graphs, batch):
+        _, ref = reference_fiedler(w)
+        assert abs(cosine(got, ref)) > 0.99
+
+
+def test_fiedler_masked_nodes_zero_and_no_influence():
+    rng = np.random.default_rng(3)
+    t_real, t = 9, 12
+    w, _ = two_cluster_graph(rng, t_real)
+    _, ref = reference_fiedler(w)
+    padded = rng.uniform(0.5, 1.0, size=(t, t))          # junk affinities everywhere ...
+    padded = (padded + padded.T) / 2
+    padded[:t_real, :t_real] = w                         # ... except the real block
+    mask = torch.zeros(1, t, dtype=torch.bool)
+    mask[0, :t_real] = True
+    got = ncut_fiedler(torch.tensor(padded)[None], mask, num_iters=500,
+                       generator=torch.Generator().manual_seed(0))[0].numpy()
+    assert np.all(got[t_real:] == 0)
+    unpadded = ncut_fiedler(torch.tensor(w)[None], torch.ones(1, t_real, dtype=torch.bool),
+                            num_iters=500, generator=torch.Generator().manual_seed(0))[0]
+    assert abs(cosine(got[:t_real], unpadded.numpy())) > 0.999
+    assert abs(cosine(got[:t_real], ref)) > 0.99
+
+
+# ----------------------------------------------------------------------------
+# foreground_side / center_similarity
+# ----------------------------------------------------------------------------
+def test_foreground_side_by_similarity():
+    side = torch.tensor([[True, True, False, False, False]])
+    mask = torch.ones(1, 5, dtype=torch.bool)
+    sim_hi = torch.tensor([[0.9, 0.8, 0.1, 0.0, 0.2]])
+    sim_lo = torch.tensor([[0.0, 0.1, 0.7, 0.9, 0.8]])
+    assert foreground_side(side, sim_hi, mask).tolist() == [[True, True, False, False, False]]
+    assert foreground_side(side, sim_lo, mask).tolist() == [[False, False, True, True, True]]
+
+
+def test_foreground_side_mean_not_sum_and_mask():
+    side = torch.tensor([[True, False, False, False, False]])
+    # side b has the larger sum (3 x 0.5) but the lower mean
+    sim = torch.tensor([[0.6, 0.5, 0.5, 0.5, 5.0]])
+    mask = torch.tensor([[True, True, True, True, False]])  # the 5.0 is padding
+    assert foreground_side(side, sim, mask).tolist() == [[True, False, False, False, False]]
+
+
+def test_foreground_side_without_similarity_picks_smaller_side():
+    mask = torch.tensor([[True] * 5 + [False] * 3])
+    side = torch.tensor([[True, True, True, False, False, True, True, True]])
+    # a = 3 real, b = 2 real (padding on side a does not count)
+    assert foreground_side(side, None, mask).tolist() == [[False, False, False, True, True,
+                                                            False, False, False]]
+    assert foreground_side(~side, None, mask).tolist() == [[False, False, False, True, True,
+                                                             False, False, False]]
+
+
+def test_foreground_side_empty_side():
+    mask = torch.ones(1, 4, dtype=torch.bool)
+    side = torch.zeros(1, 4, dtype=torch.bool)          # a is empty
+    assert foreground_side(side, None, mask).tolist() == [[True] * 4]
+
+
+def test_center_similarity_broadcasts_shared_centres():
+    frames = torch.tensor([[[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]]).expand(2, -1, -1)
+    centers = torch.tensor([[[3.0, 0.0], [0.0, -1.0]]])
+    sim = center_similarity(frames, centers)
+    assert sim.shape == (2, 2, 3)
+    r = float(1 / np.sqrt(2))
+    torch.testing.assert_close(sim[1], torch.tensor([[1.0, 0.0, r], [0.0, -1.0, -r]]))
+
+
+# ----------------------------------------------------------------------------
+# NCutLabeller
+# ----------------------------------------------------------------------------
+D = 6
+E1, E2 = torch.eye(D)[0], torch.eye(D)[1]
+
+
+def two_event_video(order, noise_seed, t_pad=0):
+    """Frames along ``E1`` where ``order`` is 1 and along ``E2`` elsewhere,
+    small noise, ``t_pad`` padded (random) frames at the end."""
+    g = torch.Generator().manual_seed(noise_seed)
+    order = torch.tensor(order, dtype=torch.bool)
+    frames = torch.where(order[:, None], E1, E2) + 0.05 * torch.randn(len(order), D, generator=g)
+    pad = 3 * torch.randn(t_pad, D, generator=g)
+    mask = torch.cat([torch.ones(len(order), dtype=torch.bool),
+                      torch.zeros(t_pad, dtype=torch.bool)])
+    return torch.cat([frames, pad]), mask, torch.cat([order, torch.zeros(t_pad, dtype=torch.bool)])
+
+
+ORDER_A = [0, 0, 1, 1, 1, 0, 0, 0, 0, 0]               # 3 frames of event E1
+ORDER_B = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]               # 6 frames of event E1
+
+
+def test_ncut_labeller_separates_clusters_by_centre():
+    frames, mask, truth = two_event_video(ORDER_A, 0)
+    centers = torch.stack([E1 + 0.1 * E2, E2, E1])[None]   # 1 x 3 x D
+    labels = NCutLabeller(num_iters=200)(frames[None], centers, mask[None])
+    assert labels.shape == (1, 3, 10) and labels.dtype == torch.bool
+    assert labels[0, 0].tolist() == truth.tolist()
+    assert labels[0, 1].tolist() == (~truth).tolist()     # the larger side when it matches
+    assert labels[0, 2].tolist() == truth.tolist()
+
+
+@pytest.mark.parametrize('center_weight', [0.0, 1.0, 3.0])
+def test_ncut_labeller_center_weight(center_weight):
+    frames, mask, truth = two_event_video(ORDER_B, 1)
+    lab = NCutLabeller(center_weight=center_weight, num_iters=200)
+    labels = lab(frames[None], torch.stack([E2, E1])[None], mask[None])
+    assert labels[0, 0].tolist() == (~truth).tolist()
+    assert labels[0, 1].tolist() == truth.tolist()
+
+
+def test_ncut_labeller_without_centres_labels_smaller_side():
+    frames_a, mask_a, truth_a = two_event_video(ORDER_A, 2)
+    frames_b, mask_b, truth_b = two_event_video(ORDER_B, 3)
+    labels = NCutLabeller(num_iters=200)(torch.stack([frames_a, frames_b]), None,
+                                         torch.stack([mask_a, mask_b]))
+    assert labels.shape == (2, 1, 10)
+    assert labels[0, 0].tolist() == truth_a.tolist()          # E1 is the smaller (3)
+    assert labels[1, 0].tolist() == (~truth_b).tolist()       # E2 is the smaller (4)
+
+
+def test_ncut_labeller_padded_frames_false_and_ignored():
+    frames, mask, truth = two_event_video(ORDER_A, 4, t_pad=4)
+    centers = torch.stack([E1, E2])[None]
+    lab = NCutLabeller(num_iters=200)
+    labels = lab(frames[None], centers, mask[None])
+    assert labels.shape == (1, 2, 14)
+    assert not labels[0, :, 10:].any()
+    assert labels[0, 0, :10].tolist() == truth[:10].tolist()
+    # same as the unpadded video
+    unpadded = lab(frames[None, :10], centers, mask[None, :10])
+    assert torch.equal(labels[..., :10], unpadded)
+    # padded frames near E1 are still False (and would not attract a cut)
+    frames2 = frames.clone()
+    frames2[10:] = E1
+    assert torch.equal(lab(frames2[None], centers, mask[None]), labels)
+    none_labels = lab(frames[None], None, mask[None])
+    assert not none_labels[0, 0, 10:].any()
+
+
+def batch_of_videos(t_pad=(0, 2, 0, 3)):
+    orders = [ORDER_A, ORDER_B, ORDER_B[::-1], [0, 1, 1, 0, 0, 0, 0, 1, 1, 0]]
+    vids = [two_event_video(o, 10 + k, t_pad=p) for k, (o, p) in enumerate(zip(orders, t_pad))]
+    t = max(v[0].size(0) for v in vids)
+    frames = torch.zeros(4, t, D)
+    mask = torch.zeros(4, t, dtype=torch.bool)
+    for k, (f, m, _) in enumerate(vids):
+        frames[k, :len(f)] = f
+        mask[k, :len(m)] = m
+    return frames, mask
+
+
+@pytest.mark.parametrize('per_video_centres', [False, True])
+def test_ncut_labeller_batched_matches_per_video(per_video_centres):
+    frames, mask = batch_of_videos()
+    if per_video_centres:
+        g = torch.Generator().manual_seed(0)
+        centers = torch.stack([E1, E2, E1 + E2])[None].repeat(4, 1, 1)
+        centers = centers + 0.05 * torch.randn(4, 3, D, generator=g)
+    else:
+        centers = torch.stack([E1, E2, E1 + 0.2 * E2])[None]
+    lab = NCutLabeller(num_iters=200)
+    batched = lab(frames, centers, mask)
+    assert batched.shape == (4, 3, frames.size(1))
+    for k in range(4):
+        c = centers if centers.size(0) == 1 else centers[k:k + 1]
+        single = lab(frames[k:k + 1], c, mask[k:k + 1])
+        assert torch.equal(batched[k:k + 1], single), k
+    # centre-free cuts too
+    batched_none = lab(frames, None, mask)
+    for k in range(4):
+        assert torch.equal(batched_none[k:k + 1], lab(frames[k:k + 1], None, mask[k:k + 1]))
+
+
+@pytest.mark.parametrize('per_video_centres', [False, True])
+@pytest.mark.parametrize('max_graphs', [1, 3, 5, 6, 100])
+def test_ncut_labeller_chunking_identical(max_graphs, per_video_centres):
+    frames, mask = batch_of_videos()
+    centers = torch.stack([E1, E2, E1 + 0.2 * E2])[None]
+    if per_video_centres:   # chunks must take their own videos' centres
+        centers = torch.stack([centers[0], centers[0].flip(0), centers[0],
+                               centers[0].roll(1, 0)])
+    full = NCutLabeller(num_iters=200)(frames, centers, mask)
+    chunked = NCutLabeller(num_iters=200, max_graphs=max_graphs)(frames, centers, mask)
+    assert torch.equal(full, chunked)
+    full_none = NCutLabeller(num_iters=200)(frames, None, mask)
+    assert torch.equal(full_none,
+                       NCutLabeller(num_iters=200, max_graphs=max_graphs)(frames, None, mask))
+
+
+def test_ncut_labeller_affinity_depends_on_centre():
+    frames, mask, _ = two_event_video(ORDER_A, 0)
+    lab = NCutLabeller(center_weight=2.0)
+    sim = center_similarity(frames[None], torch.stack([E1, E2 + E1])[None])
+    w = lab.affinity(frames[None], sim, mask[None])
+    assert w.shape == (1, 2, 10, 10)
+    torch.testing.assert_close(w, w.transpose(-1, -2))
+    torch.testing.assert_close(torch.diagonal(w, dim1=-2, dim2=-1), torch.ones(1, 2, 10))
+    assert not torch.allclose(w[0, 0], w[0, 1])
+    # by hand for one pair: d = |f_a - f_b|^2 (unit f) + (gamma (s_a - s_b))^2
+    f = F.normalize(frames, dim=-1)
+    d = ((f[:, None] - f[None]) ** 2).sum(-1) + (2.0 * (sim[0, 0][:, None] - sim[0, 0][None])) ** 2
+    torch.testing.assert_close(w[0, 0], torch.exp(-d / d.mean()), rtol=1e-4, atol=1e-5)
+    assert isinstance(PSEUDO_LABELLERS.build(dict(type='NCutLabeller')), NCutLabeller)
+
+
+# ----------------------------------------------------------------------------
+# SimilarityQuantileLabeller
+# ----------------------------------------------------------------------------
+def test_quantile_labeller_top_fraction():
+    # frame t has angle t * 9 deg from E1 in the (E1, E2) plane: similarity
+    # to E1 decreases with t
+    t = 10
+    ang = torch.deg2rad(torch.arange(t, dtype=torch.float32) * 9)
+    frames = torch.zeros(1, t, D)
+    frames[0, :, 0], frames[0, :, 1] = torch.cos(ang), torch.sin(ang)
+    mask = torch.ones(1, t, dtype=torch.bool)
+    centers = torch.stack([E1, E2])[None]
+    labels = SimilarityQuantileLabeller(quantile=0.7)(frames, centers, mask)
+    assert labels.shape == (1, 2, t)
+    assert labels[0, 0].tolist() == [True] * 3 + [False] * 7     # top 30 % for E1
+    assert labels[0, 1].tolist() == [False] * 7 + [True] * 3     # top 30 % for E2
+    half = SimilarityQuantileLabeller(quantile=0.5)(frames, centers, mask)
+    assert half[0, 0].sum() == 5 and half[0, 0, :5].all()
+
+
+def test_quantile_labeller_ignores_padding():
+    t = 10
+    ang = torch.deg2rad(torch.arange(t, dtype=torch.float32) * 9)
+    frames = torch.zeros(1, t + 5, D)
+    frames[0, :t, 0], frames[0, :t, 1] = torch.cos(ang), torch.sin(ang)
+    frames[0, t:] = E1                                   # padded frames most similar
+    mask = torch.zeros(1, t + 5, dtype=torch.bool)
+    mask[0, :t] = True
+    labels = SimilarityQuantileLabeller(quantile=0.7)(frames, E1[None, None], mask)
+    assert labels[0, 0].tolist() == [True] * 3 + [False] * 12
+
+
+def test_quantile_labeller_without_centres_labels_distinctive_frames():
+    frames, mask, truth = two_event_video(ORDER_A, 5)   # 3 frames of E1, 7 of E2
+    labels = SimilarityQuantileLabeller(quantile=0.7)(frames[None], None, mask[None])
+    assert labels.shape == (1, 1, 10)
+    assert labels[0, 0].tolist() == truth.tolist()
+    assert isinstance(PSEUDO_LABELLERS.build(dict(type='SimilarityQuantileLabeller')),
+                      SimilarityQuantileLabeller)
