@@ -1,6 +1,4 @@
 """Vectorised operations on 1-D temporal segments ``(start, end)``."""
-from typing import Tuple
-
 import numpy as np
 
 #: Tolerance of IoU comparisons. Segments normalised in [0, 1] that went

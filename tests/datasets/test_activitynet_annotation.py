@@ -1,6 +1,5 @@
 """Tests of the ActivityNet Captions reader."""
 import json
-import math
 
 import pytest
 

@@ -1,7 +1,6 @@
 """Tests of the Charades-STA reader and of ``load_durations``."""
 import csv
 import json
-import math
 
 import pytest
 

@@ -1,5 +1,4 @@
 """Algorithm 1, before training: language module, necks, centres."""
-from typing import Optional
 
 import torch
 from mmengine.dist import broadcast, get_rank, is_distributed

@@ -2,7 +2,6 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from ...datasets.text import build_embedding_matrix
