@@ -13,7 +13,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from dscnet_plugin.utils import apply_cli_options, register_all_modules
+from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
+                                 register_all_modules)
 
 
 def parse_args():
@@ -55,7 +56,7 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     metrics = runner.test()
     if args.dump_metrics:
         folder = osp.dirname(osp.abspath(args.dump_metrics))

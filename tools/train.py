@@ -10,7 +10,9 @@ import os
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from dscnet_plugin.utils import apply_cli_options, register_all_modules
+from dscnet_plugin.engine import latest_complete_checkpoint
+from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
+                                 register_all_modules)
 
 
 def parse_args():
@@ -48,7 +50,9 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # the newest *complete* checkpoint (mmengine would take last_checkpoint blindly)
+        latest = latest_complete_checkpoint(cfg.work_dir)
+        cfg.resume, cfg.load_from = latest is not None, latest
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.no_validate:
@@ -66,7 +70,7 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     runner.train()
 
 

@@ -1,5 +1,10 @@
-"""Engine parts run by the mmengine Runner: the hooks of Algorithm 1 and
-the prior comparison."""
-from .hooks import IterativeRelabelHook, PriorComparisonHook, SemanticClusteringHook
+"""Engine parts run by the mmengine Runner: the hooks of Algorithm 1, the
+prior comparison, safe checkpointing."""
+from .atomic_local_backend import AtomicLocalBackend, atomic_write_bytes
+from .hooks import (IterativeRelabelHook, PriorComparisonHook, SafeCheckpointHook,
+                    SemanticClusteringHook, is_complete_checkpoint,
+                    latest_complete_checkpoint)
 
-__all__ = ['IterativeRelabelHook', 'PriorComparisonHook', 'SemanticClusteringHook']
+__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'IterativeRelabelHook',
+           'PriorComparisonHook', 'SafeCheckpointHook', 'SemanticClusteringHook',
+           'is_complete_checkpoint', 'latest_complete_checkpoint']

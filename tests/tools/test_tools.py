@@ -119,7 +119,8 @@ def test_train_tool_merge_args():
     assert cfg.r.data_root == 'e'
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
-    assert cfg.resume is True and cfg.load_from is None
+    # nothing to resume in an empty work dir: a fresh start
+    assert cfg.resume is False and cfg.load_from is None
     assert cfg.val_cfg is None and cfg.val_dataloader is None and cfg.val_evaluator is None
     assert cfg.randomness == dict(seed=3, deterministic=False)
     assert cfg.work_dir == osp.join('./work_dirs', 'm')

@@ -84,16 +84,20 @@ class PriorComparisonHook(Hook):
         return out
 
     def _report(self, runner, dataloader, evaluator, metrics: Optional[dict]) -> None:
-        if not metrics or runner.rank != 0:
+        if not metrics:
+            return
+        shuffled = None
+        if self.shuffled_queries:  # every rank runs its shard; results are gathered
+            shuffled = self.evaluate_shuffled(runner.model, dataloader, evaluator)
+        if runner.rank != 0:
             return
         priors = self.compare(dataloader.dataset, _grounding_metric(evaluator))
         name = self.name or type(runner.model).__name__
         if name in priors:  # a prior evaluated as the model keeps its own row
             name += ' (evaluated)'
         rows = {name: metrics}
-        if self.shuffled_queries:
-            rows[f'{name} (queries shuffled)'] = self.evaluate_shuffled(
-                runner.model, dataloader, evaluator)
+        if shuffled is not None:
+            rows[f'{name} (queries shuffled)'] = shuffled
         rows.update(priors)
         self.last_table = metric_rows(rows)
         print_log('results beside the no-video priors (same samples, same '
@@ -103,7 +107,8 @@ class PriorComparisonHook(Hook):
     @staticmethod
     @torch.no_grad()
     def evaluate_shuffled(model, dataloader, evaluator) -> dict:
-        """Metrics of ``model`` with each batch's queries rotated by one."""
+        """Metrics of ``model`` with each batch's queries rotated by one
+        (gathered over the ranks like the evaluator's own results)."""
         metric = copy.deepcopy(_grounding_metric(evaluator))
         metric.results.clear()
         was_training = model.training
@@ -120,7 +125,7 @@ class PriorComparisonHook(Hook):
             outputs = model.test_step(dict(batch, inputs=inputs))
             metric.process(None, [o.to_dict() for o in outputs])
         model.train(was_training)
-        return metric.compute_metrics(metric.results)
+        return metric.evaluate(len(dataloader.dataset))
 
     def after_val_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
         self._report(runner, runner.val_dataloader, runner.val_evaluator, metrics)
