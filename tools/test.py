@@ -14,7 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
-                                 register_all_modules)
+                                 register_all_modules, set_quiet)
 
 
 def parse_args():
@@ -30,6 +30,8 @@ def parse_args():
                         help='dump the predictions to a pickle file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override settings, e.g. data_root=../shared/data')
+    parser.add_argument('--quiet', action='store_true',
+                        help='no progress bars (they are also off when stdout is not a terminal)')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -55,6 +57,7 @@ def merge_args(cfg: Config, args) -> Config:
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
+    set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     metrics = runner.test()

@@ -26,6 +26,7 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ...registry import DATA_SOURCES
+from ...utils import track
 from .vocabulary import FUNCTION_WORDS, OBJECTS, TEMPLATES, VERBS
 
 FORMAT_VERSION = 1
@@ -167,7 +168,7 @@ class SyntheticGroundingGenerator:
         out = dict(words=words, features={}, durations={}, train=[], test=[],
                    actions={})
         n_train = p['num_train_videos']
-        for v in range(n_train + p['num_test_videos']):
+        for v in track(range(n_train + p['num_test_videos'])):
             split = 'train' if v < n_train else 'test'
             vid = f'{"TR" if split == "train" else "TE"}{v:05d}'
             feats, duration, moments = self._video(rng, signature, projection)

@@ -8,6 +8,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
 from ...registry import HOOKS
+from ...utils import track
 from .semantic_clustering_hook import unwrap
 
 
@@ -118,7 +119,8 @@ class IterativeRelabelHook(Hook):
         rank, world = get_rank(), get_world_size()
         indices = list(range(rank, len(dataset), world))
         batches, nbytes = [], 0
-        for i in range(0, len(indices), self.batch_size):
+        starts = range(0, len(indices), self.batch_size)
+        for i in track(starts):  # loading the features of every training video
             items = [dataset[j] for j in indices[i:i + self.batch_size]]
             feats = torch.stack([x['inputs']['video_feature'] for x in items]).to(device)
             mask = torch.stack([x['inputs']['video_mask'] for x in items]).bool().to(device)
@@ -139,7 +141,8 @@ class IterativeRelabelHook(Hook):
         model.eval()
         device = model.centers.device
         labels, index = [], []
-        for feats, mask, idx in self._batches(runner, device):
+        batches = self._batches(runner, device)
+        for feats, mask, idx in track(batches):
             labels.append(model.compute_labels(feats, mask, necks, initial))
             index.append(idx)
         labels, index = torch.cat(labels), torch.cat(index)

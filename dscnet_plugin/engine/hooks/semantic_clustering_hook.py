@@ -7,7 +7,7 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
 from ...registry import DATASETS, HOOKS
-from ...utils import build_pinned
+from ...utils import build_pinned, track
 
 
 def unwrap(model):
@@ -17,7 +17,7 @@ def unwrap(model):
 
 def collate_queries(dataset) -> tuple:
     """Run ``dataset``'s pipeline on every item; ``(M x L tokens, M x L mask)``."""
-    items = [dataset[i]['inputs'] for i in range(len(dataset))]
+    items = [dataset[i]['inputs'] for i in track(range(len(dataset)))]
     tokens = torch.stack([x['query_tokens'] for x in items])
     mask = torch.stack([x['query_mask'] for x in items]).bool()
     return tokens, mask
@@ -79,7 +79,7 @@ class SemanticClusteringHook(Hook):
         gen = torch.Generator().manual_seed(self.seed)
         model.text_encoder.train()
         m = tokens.size(0)
-        for epoch in range(self.epochs):
+        for epoch in track(range(self.epochs)):
             order = torch.randperm(m, generator=gen).to(tokens.device)
             sums, steps = {}, 0
             for i in range(0, m, self.batch_size):
