@@ -14,19 +14,23 @@ class _Tty(io.StringIO):
 
 @pytest.fixture
 def tty(monkeypatch):
+    """A fake terminal; installed by the test body, since pytest's own capture
+    replaces sys.stdout again between fixture set-up and the test call."""
     out = _Tty()
-    monkeypatch.setattr(sys, 'stdout', out)
     monkeypatch.delenv('DSCNET_QUIET', raising=False)
-    yield out
+    yield lambda: monkeypatch.setattr(sys, 'stdout', out) or out
     set_quiet(False)
 
 
 def test_bar_drawn_on_a_terminal(tty):
+    tty = tty()
+    assert progress_enabled()
     assert list(track(range(5))) == [0, 1, 2, 3, 4]
     assert '5/5' in tty.getvalue()
 
 
 def test_quiet_flag_and_environment_silence_the_bar(tty, monkeypatch):
+    tty = tty()
     set_quiet(True)
     assert not progress_enabled()
     assert list(track([1, 2, 3])) == [1, 2, 3]
