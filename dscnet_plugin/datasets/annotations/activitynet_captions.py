@@ -48,13 +48,19 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
                                       'timestamps a list of [start, end] numbers',
                                       vid) from None
             sentences = item['sentences']
+            if not isinstance(sentences, list):
+                raise AnnotationError(path, f'sentences is a {type(sentences).__name__}, '
+                                      'expected a list of strings', vid)
             if len(stamps) != len(sentences):
                 raise AnnotationError(path, f'{len(stamps)} timestamps but '
                                       f'{len(sentences)} sentences', vid)
             if not math.isfinite(duration) or duration <= 0:
                 raise AnnotationError(path, f'duration {duration} is not positive', vid)
             for k, ((start, end), sentence) in enumerate(zip(stamps, sentences)):
-                sentence = str(sentence).strip()
+                if not isinstance(sentence, str):
+                    raise AnnotationError(path, f'sentence {k} is {sentence!r}, expected a '
+                                          'string', vid)
+                sentence = sentence.strip()
                 if not sentence:
                     raise AnnotationError(path, f'sentence {k} is empty', vid)
                 fixed = repairs.fix(vid, start, end, duration, vid)

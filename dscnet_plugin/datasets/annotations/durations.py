@@ -1,5 +1,6 @@
 """Video durations from a Charades csv (``length`` column) or a JSON map."""
 import csv
+import io
 import json
 import math
 import os.path as osp
@@ -42,15 +43,18 @@ def load_durations(path: str) -> Dict[str, float]:
         if not isinstance(raw, dict):
             raise AnnotationError(path, 'expected a JSON object {video_id: seconds}')
         return {str(k): _check_duration(path, k, v, str(k)) for k, v in raw.items()}
+    with open(path, 'rb') as f:
+        data = f.read()
     try:
-        with open(path, encoding='utf-8', newline='') as f:
-            reader = csv.DictReader(f)
-            fields = reader.fieldnames or []
-            if 'id' not in fields or 'length' not in fields:
-                raise AnnotationError(path, f'csv header has {fields}, expected '
-                                      "'id' and 'length' columns", 1)
-            return {row['id']: _check_duration(path, row['id'], row['length'],
-                                               reader.line_num)
-                    for row in reader}
+        text = data.decode('utf-8')
     except UnicodeDecodeError as e:
-        raise AnnotationError(path, f'not UTF-8 text: {e}') from None
+        line = data.count(b'\n', 0, e.start) + 1
+        raise AnnotationError(path, f'not UTF-8 text ({e.reason} at byte {e.start})',
+                              line) from None
+    reader = csv.DictReader(io.StringIO(text, newline=''))
+    fields = reader.fieldnames or []
+    if 'id' not in fields or 'length' not in fields:
+        raise AnnotationError(path, f"csv header has {fields}, expected 'id' and "
+                              "'length' columns", 1)
+    return {row['id']: _check_duration(path, row['id'], row['length'], reader.line_num)
+            for row in reader}
