@@ -7,10 +7,10 @@ _base_ = [
 
 model = dict(
     vocabulary={{_base_.vocabulary}},
-    video_encoder=dict(in_dim=500),
+    video_encoder=dict(in_dim={{_base_.feature_dim}}),
     text_encoder=dict(num_necks=8),
     grower=dict(threshold=0.8),
-    num_frames=256)
+    num_frames={{_base_.num_frames}})
 
 val_dataloader = dict(dataset=dict(annotation={{_base_.val_annotation}}))
 

@@ -7,10 +7,10 @@ _base_ = [
 
 model = dict(
     vocabulary={{_base_.vocabulary}},
-    video_encoder=dict(in_dim=4096),
+    video_encoder=dict(in_dim={{_base_.feature_dim}}),
     text_encoder=dict(num_necks=4),
     grower=dict(threshold=0.9),
-    num_frames=128)
+    num_frames={{_base_.num_frames}})
 
 custom_hooks = [
     dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=10, lr=1e-4),

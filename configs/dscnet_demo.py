@@ -10,12 +10,12 @@ model = dict(
     vocabulary={{_base_.vocabulary}},
     word_vectors={{_base_.word_vectors}},
     text_encoder=dict(hidden_dim=128, num_necks=4, neck_dim=64),
-    video_encoder=dict(in_dim=128, embed_dim=128, num_heads=4),
+    video_encoder=dict(in_dim={{_base_.feature_dim}}, embed_dim=128, num_heads=4),
     specific_head=dict(joint_dim=128),
     foreground_head=dict(hidden_dim=64),
     pseudo_labeller=dict(num_iters=50, bandwidth=0.25),
     grower=dict(threshold=0.9),
-    num_frames=64)
+    num_frames={{_base_.num_frames}})
 
 train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
