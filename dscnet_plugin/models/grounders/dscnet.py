@@ -209,6 +209,7 @@ class DSCNet(BaseModel):
         log_joint = log_joint.masked_fill(~mask, -float('inf'))
         return torch.exp(log_joint - log_joint.max(-1, keepdim=True).values) * mask
 
+    @torch.no_grad()
     def predict(self, inputs: dict, data_samples: List[GroundingDataSample]
                 ) -> List[GroundingDataSample]:
         mask = inputs['video_mask'].bool()

@@ -1,0 +1,100 @@
+"""Ground sentences in one video with a trained model.
+
+Examples::
+
+    # one video's features in a .npy / .pt file (T x D)
+    python tools/infer.py configs/dscnet_charades.py work_dirs/dscnet_charades/epoch_20.pth \
+        --video feats.npy --query "person opens the door" --duration 30.5 \
+        --cfg-options data_root=/path/to/data
+
+    # a video of an HDF5 file (or of a folder of {video_id}.npy files)
+    python tools/infer.py CONFIG CKPT --video c3d.hdf5 --video-id 3MSZA \
+        --query "a person sits down" --query "person turns on the light" \
+        --duration 30.5 --top-k 5 --out result.json --show curve.png
+
+The model's vocabulary is built from the training annotation named in the
+config, so ``data_root`` must point at the data, as for ``tools/test.py``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+from typing import List
+
+from mmengine.config import Config, DictAction
+
+from dscnet_plugin.apis import GroundingInferencer
+from dscnet_plugin.utils import propagate_data_root, register_all_modules
+from dscnet_plugin.visualization import plot_score_curves
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Ground sentences in one video from its pre-extracted features')
+    parser.add_argument('config', help='config file of the model')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--video', required=True,
+                        help='a .npy / .pt file of one video\'s T x D features, or, with '
+                        '--video-id, an HDF5 file or a folder of {video_id}.npy/.pt files')
+    parser.add_argument('--video-id', help='the video inside --video')
+    parser.add_argument('--query', action='append', required=True,
+                        help='a sentence to ground (repeat for several)')
+    parser.add_argument('--duration', type=float,
+                        help='video length in seconds (without it, times are fractions '
+                        'of the video, 0..1)')
+    parser.add_argument('--top-k', type=int, default=5, help='segments per query')
+    parser.add_argument('--batch-size', type=int,
+                        help='queries per forward (default: all in one)')
+    parser.add_argument('--out', metavar='FILE.json', help='write the results as JSON')
+    parser.add_argument('--show', metavar='FILE.png',
+                        help='write the frame-score curves with the top segment shaded')
+    parser.add_argument('--device', help='cpu, cuda, cuda:1... (default: cuda if available)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings, e.g. data_root=../shared/data')
+    return parser.parse_args()
+
+
+def format_results(results: List[dict], video: str) -> str:
+    """A readable table of the ranked segments of each query."""
+    lines = []
+    for i, res in enumerate(results, 1):
+        seconds = res['unit'] == 'seconds'
+        length = f', {res["duration"]:.2f} s' if seconds else ''
+        lines.append(f'[{i}] "{res["query"]}"  (video {video}{length})')
+        unit = '(s)' if seconds else '(0..1)'
+        lines.append(f'    {"rank":>4}  {"start " + unit:>12}  {"end " + unit:>12}  {"score":>7}')
+        for rank, ((start, end), score) in enumerate(zip(res['segments'], res['scores']), 1):
+            lines.append(f'    {rank:>4}  {start:>12.2f}  {end:>12.2f}  {score:>7.3f}')
+        if not res['segments']:
+            lines.append('    (no segment)')
+    if results and results[0]['unit'] != 'seconds':
+        lines.append('times are fractions of the video: pass --duration for seconds')
+    return '\n'.join(lines)
+
+
+def main():
+    args = parse_args()
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(args.config)
+    original_root = cfg.get('data_root')
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    propagate_data_root(cfg, original_root)
+    inferencer = GroundingInferencer(cfg, args.checkpoint, device=args.device)
+    video = args.video if args.video_id is None else (args.video, args.video_id)
+    results = inferencer(video, args.query, duration=args.duration, top_k=args.top_k,
+                         batch_size=args.batch_size)
+    name = args.video if args.video_id is None else f'{args.video_id} of {args.video}'
+    print(format_results(results, name))
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w', encoding='utf-8') as f:
+            json.dump(results, f, indent=2)
+        print(f'results written to {args.out}')
+    if args.show:
+        plot_score_curves(results, out_file=args.show)
+        print(f'score curves written to {args.show}')
+
+
+if __name__ == '__main__':
+    main()
