@@ -12,6 +12,7 @@ import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from torch import distributed as torch_dist
 
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
                                  register_all_modules, set_quiet)
@@ -66,6 +67,8 @@ def main():
         os.makedirs(folder, exist_ok=True)
         with open(args.dump_metrics, 'w', encoding='utf-8') as f:
             json.dump(metrics, f, indent=2)
+    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo
+        torch_dist.destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ import os
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
+from torch import distributed as torch_dist
 
 from dscnet_plugin.engine import latest_complete_checkpoint
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
@@ -75,6 +76,8 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     runner.train()
+    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo
+        torch_dist.destroy_process_group()
 
 
 if __name__ == '__main__':

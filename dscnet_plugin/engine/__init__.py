@@ -1,10 +1,10 @@
 """Engine parts run by the mmengine Runner: the hooks of Algorithm 1, the
-prior comparison, safe checkpointing."""
+prior comparison, safe checkpointing, drawing evaluated samples."""
 from .atomic_local_backend import AtomicLocalBackend, atomic_write_bytes
-from .hooks import (IterativeRelabelHook, PriorComparisonHook, SafeCheckpointHook,
-                    SemanticClusteringHook, is_complete_checkpoint,
+from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorComparisonHook,
+                    SafeCheckpointHook, SemanticClusteringHook, is_complete_checkpoint,
                     latest_complete_checkpoint)
 
-__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'IterativeRelabelHook',
-           'PriorComparisonHook', 'SafeCheckpointHook', 'SemanticClusteringHook',
-           'is_complete_checkpoint', 'latest_complete_checkpoint']
+__all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHook',
+           'IterativeRelabelHook', 'PriorComparisonHook', 'SafeCheckpointHook',
+           'SemanticClusteringHook', 'is_complete_checkpoint', 'latest_complete_checkpoint']

@@ -1,9 +1,11 @@
 """Hooks."""
+from .grounding_visualization_hook import GroundingVisualizationHook
 from .iterative_relabel_hook import IterativeRelabelHook
 from .prior_comparison_hook import PriorComparisonHook
 from .safe_checkpoint_hook import (SafeCheckpointHook, is_complete_checkpoint,
                                    latest_complete_checkpoint)
 from .semantic_clustering_hook import SemanticClusteringHook
 
-__all__ = ['IterativeRelabelHook', 'PriorComparisonHook', 'SemanticClusteringHook',
-           'SafeCheckpointHook', 'is_complete_checkpoint', 'latest_complete_checkpoint']
+__all__ = ['GroundingVisualizationHook', 'IterativeRelabelHook', 'PriorComparisonHook',
+           'SemanticClusteringHook', 'SafeCheckpointHook', 'is_complete_checkpoint',
+           'latest_complete_checkpoint']

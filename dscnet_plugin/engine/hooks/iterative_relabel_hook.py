@@ -1,9 +1,10 @@
 """Algorithm 1: initial pseudo labels, then per (iteration, neck) stages of
 video training, each followed by relabelling from the new features."""
-from typing import List, Optional, Tuple
+import os.path as osp
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
-from mmengine.dist import all_gather, get_rank, get_world_size
+from mmengine.dist import all_gather, get_rank, get_world_size, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
@@ -36,19 +37,28 @@ class IterativeRelabelHook(Hook):
             on the model's device after the first pass (no reloading for
             each relabelling) when they fit in ``cache_limit_gb``.
         cache_limit_gb: Largest feature cache, in GiB.
+        record_videos: ``video_index`` values of training videos whose labels
+            are recorded after the initial labelling and after each
+            relabelling, into ``<work_dir>/label_history.pt`` (rewritten on
+            rank 0 each time; see :meth:`save_history`). Empty: no record.
     """
+
+    #: File name of the label history in the work dir.
+    history_file = 'label_history.pt'
 
     priority = 'NORMAL'
 
     def __init__(self, iterations: int = 5, epochs_per_stage: int = 1,
                  batch_size: int = 64, cache_features: bool = True,
-                 cache_limit_gb: float = 8.0) -> None:
+                 cache_limit_gb: float = 8.0, record_videos: Sequence[int] = ()) -> None:
         self.iterations = iterations
         self.epochs_per_stage = epochs_per_stage
         self.batch_size = batch_size
         self.cache_features = cache_features
         self.cache_limit_gb = cache_limit_gb
         self._cache: Optional[List[Tuple[torch.Tensor, ...]]] = None
+        self.record_videos = [int(i) for i in record_videos]
+        self._history: List[Dict[str, Any]] = []
 
     # ----------------------------------------------------------- schedule
     def stage_of(self, epoch: int, num_necks: int) -> Tuple[int, int]:
@@ -60,8 +70,13 @@ class IterativeRelabelHook(Hook):
         model = unwrap(runner.model)
         self._fix_schedule(runner, model.num_necks)
         dataset = runner.train_dataloader.dataset
+        bad = [i for i in self.record_videos if not 0 <= i < len(dataset)]
+        if bad:
+            raise ValueError(f'record_videos {bad}: the training set has {len(dataset)} '
+                             'videos (video_index 0..N-1)')
         if bool(model.labels_ready):
             if model.pseudo_labels.size(0) == len(dataset):
+                self._resume_history(runner)
                 return
             print_log(f'[relabel] the loaded label bank has {model.pseudo_labels.size(0)} '
                       f'videos, this training set {len(dataset)}: labelling afresh',
@@ -69,6 +84,7 @@ class IterativeRelabelHook(Hook):
         model.init_label_bank(len(dataset))
         self.relabel(runner, list(range(model.num_necks)), initial=True)
         model.labels_ready.fill_(True)
+        self._record(runner, iteration=0, neck=-1, epoch=0)
         print_log(f'[relabel] initial labels for {len(dataset)} videos, '
                   f'{model.num_necks} necks: {self._fg_share(model):.1%} foreground',
                   logger='current')
@@ -105,6 +121,7 @@ class IterativeRelabelHook(Hook):
         before = model.pseudo_labels[:, neck].clone()
         self.relabel(runner, [neck])
         changed = (model.pseudo_labels[:, neck] != before).float().mean()
+        self._record(runner, iteration=iteration + 1, neck=neck, epoch=runner.epoch + 1)
         print_log(f'[relabel] iteration {iteration + 1}, neck {neck + 1}: '
                   f'{changed:.1%} of the labels changed, '
                   f'{self._fg_share(model, neck):.1%} foreground', logger='current')
@@ -151,6 +168,51 @@ class IterativeRelabelHook(Hook):
         model.pseudo_labels[index[:, None], torch.tensor(necks, device=device)[None]] = \
             labels.to(model.pseudo_labels.device)
         model.train(was_training)
+
+    # ---------------------------------------------------------- history
+    def _record(self, runner, iteration: int, neck: int, epoch: int) -> None:
+        """Append the ``N_e x N_c x T`` bank rows of ``record_videos``
+        (tagged ``iteration``, ``neck``, ``epoch``) and save the history."""
+        if not self.record_videos:
+            return
+        bank = unwrap(runner.model).pseudo_labels
+        rows = bank[torch.tensor(self.record_videos, device=bank.device)].cpu().clone()
+        self._history.append(dict(labels=rows, iteration=iteration, neck=neck, epoch=epoch))
+        self.save_history(runner)
+
+    def save_history(self, runner) -> None:
+        """Write ``<work_dir>/label_history.pt`` (rank 0 only): a dict of
+        ``video_indices`` (``(V,)`` int64), ``video_ids`` (``V`` strings),
+        ``labels`` (``S x V x N_e x N_c x T`` bool, one entry per record),
+        ``iteration`` (``(S,)``: 0 for the initial labels, else the 1-based
+        iteration whose stage was just trained), ``neck`` (``(S,)``: the
+        relabelled neck, ``-1`` for the initial labels of all necks) and
+        ``epoch`` (``(S,)``: epochs done). Load it with
+        ``torch.load(path, weights_only=True)``."""
+        if not is_main_process() or not self._history:
+            return
+        dataset = runner.train_dataloader.dataset
+        history = dict(
+            video_indices=torch.tensor(self.record_videos, dtype=torch.long),
+            video_ids=[str(dataset.get_data_info(i)['video_id']) for i in self.record_videos],
+            labels=torch.stack([h['labels'] for h in self._history]),
+            **{k: torch.tensor([h[k] for h in self._history], dtype=torch.long)
+               for k in ('iteration', 'neck', 'epoch')})
+        torch.save(history, osp.join(runner.work_dir, self.history_file))
+
+    def _resume_history(self, runner) -> None:
+        """Continue the history of a resumed run: keep the saved entries of
+        the epochs the checkpoint has done."""
+        path = osp.join(runner.work_dir, self.history_file)
+        if not self.record_videos or not osp.isfile(path):
+            return
+        saved = torch.load(path, map_location='cpu', weights_only=True)
+        if saved['video_indices'].tolist() != self.record_videos:
+            return
+        self._history = [dict(labels=lab, iteration=int(it), neck=int(nk), epoch=int(ep))
+                         for lab, it, nk, ep in zip(saved['labels'], saved['iteration'],
+                                                    saved['neck'], saved['epoch'])
+                         if int(ep) <= runner.epoch]
 
     @staticmethod
     def _gather(labels: torch.Tensor, index: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
