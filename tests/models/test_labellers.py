@@ -338,3 +338,20 @@ def test_quantile_labeller_without_centres_labels_distinctive_frames():
     assert labels[0, 0].tolist() == truth.tolist()
     assert isinstance(PSEUDO_LABELLERS.build(dict(type='SimilarityQuantileLabeller')),
                       SimilarityQuantileLabeller)
+
+
+def test_ncut_labels_do_not_depend_on_batching_or_chunking():
+    """A video's labels are the same whichever videos share its batch (the
+    relabelling batches, and each rank's shard under DDP) or chunk."""
+    torch.manual_seed(0)
+    frames = torch.randn(40, 20, 8)
+    frames[:, 5:12] += 3 * torch.randn(40, 1, 8)
+    centers = torch.randn(1, 4, 8)
+    mask = torch.ones(40, 20, dtype=torch.bool)
+    labeller = NCutLabeller(num_iters=100)
+    whole = labeller(frames, centers, mask)
+    batched = torch.cat([labeller(frames[i:i + 7], centers, mask[i:i + 7])
+                         for i in range(0, 40, 7)])
+    chunked = NCutLabeller(num_iters=100, max_graphs=8)(frames, centers, mask)
+    assert torch.equal(whole, batched)
+    assert torch.equal(whole, chunked)

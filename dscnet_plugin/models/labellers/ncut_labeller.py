@@ -106,6 +106,8 @@ class NCutLabeller:
         b, t = mask.shape
         n_c = 1 if centers is None else centers.size(1)
         step = max(1, self.max_graphs // n_c)
+        # one start vector for every chunk: labels do not depend on chunking
+        start = torch.randn(t, generator=gen)
         out = []
         for i in range(0, b, step):  # chunks of videos bound the T x T memory
             fr, ms = frames[i:i + step], mask[i:i + step]
@@ -117,7 +119,7 @@ class NCutLabeller:
                     fr, centers if centers.size(0) == 1 else centers[i:i + step])
                 w = self.affinity(fr, sim, ms)
             node_mask = ms.unsqueeze(1).expand(-1, n_c, -1).flatten(0, 1)
-            fiedler = ncut_fiedler(w.flatten(0, 1), node_mask, self.num_iters, gen)
+            fiedler = ncut_fiedler(w.flatten(0, 1), node_mask, self.num_iters, start=start)
             side = (fiedler > 0).view(-1, n_c, t)
             out.append(foreground_side(side, sim, ms.unsqueeze(1).expand_as(side)))
         return torch.cat(out)

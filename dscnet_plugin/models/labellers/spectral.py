@@ -5,7 +5,8 @@ import torch
 
 
 def ncut_fiedler(affinity: torch.Tensor, mask: torch.Tensor, num_iters: int = 100,
-                 generator: Optional[torch.Generator] = None) -> torch.Tensor:
+                 generator: Optional[torch.Generator] = None,
+                 start: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Second generalised eigenvector of ``(D - W) y = lambda D y`` (Shi &
     Malik) for a batch of graphs.
 
@@ -22,7 +23,9 @@ def ncut_fiedler(affinity: torch.Tensor, mask: torch.Tensor, num_iters: int = 10
         affinity: ``G x T x T`` symmetric non-negative affinities ``W``.
         mask: ``G x T`` bool mask of real nodes (others are left out).
         num_iters: Power iterations.
-        generator: Random generator of the start vector (CPU).
+        generator: Random generator of the start vector (CPU), which is
+            the same for every graph of the batch.
+        start: ``(T,)`` start vector to use instead of drawing one.
 
     Returns:
         ``G x T`` Fiedler vectors (zero on masked nodes); the sign of an
@@ -35,8 +38,11 @@ def ncut_fiedler(affinity: torch.Tensor, mask: torch.Tensor, num_iters: int = 10
     norm = w * inv_sqrt.unsqueeze(1) * inv_sqrt.unsqueeze(2)
     v1 = deg.clamp(min=0).sqrt()
     v1 = v1 / v1.norm(dim=-1, keepdim=True).clamp(min=1e-12)
-    x = torch.randn(affinity.shape[:2], generator=generator, dtype=affinity.dtype)
-    x = x.to(affinity.device) * m
+    # one start vector shared by every graph: a graph's cut then does not
+    # depend on which other graphs share its batch (or which rank labels it)
+    if start is None:
+        start = torch.randn(affinity.size(1), generator=generator, dtype=affinity.dtype)
+    x = start.to(affinity).expand_as(m) * m
     for _ in range(num_iters):
         x = x - v1 * (v1 * x).sum(-1, keepdim=True)
         x = (norm @ x.unsqueeze(-1)).squeeze(-1)
