@@ -6,6 +6,7 @@ Example::
         --cfg-options data_root=../shared/data --dump-metrics m.json
 """
 import argparse
+import gc
 import json
 import os
 import os.path as osp
@@ -67,7 +68,10 @@ def main():
         os.makedirs(folder, exist_ok=True)
         with open(args.dump_metrics, 'w', encoding='utf-8') as f:
             json.dump(metrics, f, indent=2)
-    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo
+    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
+        torch_dist.barrier()         # runner's DDP wrapper holds the group
+        del runner
+        gc.collect()
         torch_dist.destroy_process_group()
 
 

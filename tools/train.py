@@ -5,6 +5,7 @@ Example::
     python tools/train.py configs/dscnet_demo.py --work-dir work_dirs/demo
 """
 import argparse
+import gc
 import os
 
 from mmengine.config import Config, DictAction
@@ -76,7 +77,10 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     runner.train()
-    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo
+    if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
+        torch_dist.barrier()         # runner's DDP wrapper holds the group
+        del runner
+        gc.collect()
         torch_dist.destroy_process_group()
 
 
