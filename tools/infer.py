@@ -24,7 +24,7 @@ from typing import List
 from mmengine.config import Config, DictAction
 
 from dscnet_plugin.apis import GroundingInferencer
-from dscnet_plugin.utils import propagate_data_root, register_all_modules
+from dscnet_plugin.utils import merge_cli_options, register_all_modules
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -75,11 +75,7 @@ def format_results(results: List[dict], video: str) -> str:
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    original_root = cfg.get('data_root')
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    propagate_data_root(cfg, original_root)
+    cfg = merge_cli_options(Config.fromfile(args.config), args.cfg_options)
     inferencer = GroundingInferencer(cfg, args.checkpoint, device=args.device)
     video = args.video if args.video_id is None else (args.video, args.video_id)
     results = inferencer(video, args.query, duration=args.duration, top_k=args.top_k,

@@ -35,7 +35,7 @@ from mmengine.dataset import pseudo_collate
 from dscnet_plugin.apis import init_model
 from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries
 from dscnet_plugin.registry import DATASETS
-from dscnet_plugin.utils import build_pinned, propagate_data_root, register_all_modules
+from dscnet_plugin.utils import build_pinned, merge_cli_options, register_all_modules
 from dscnet_plugin.visualization import (PAPER_OBJECTS, PAPER_VERBS, GroundingVisualizer,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 
@@ -230,11 +230,7 @@ def draw_labels(model, cfg: Config, args, out_dir: str) -> List[str]:
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    original_root = cfg.get('data_root')
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    propagate_data_root(cfg, original_root)
+    cfg = merge_cli_options(Config.fromfile(args.config), args.cfg_options)
     model = init_model(cfg, args.checkpoint, args.device)
     os.makedirs(args.out_dir, exist_ok=True)
     kinds = KINDS if args.kind == 'all' else (args.kind,)

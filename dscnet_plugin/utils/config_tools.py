@@ -45,6 +45,15 @@ def propagate_data_root(cfg: Config, original_root: Any) -> Config:
     return cfg
 
 
+def merge_cli_options(cfg: Config, cfg_options: Any = None) -> Config:
+    """Merge ``--cfg-options`` into ``cfg`` and propagate ``data_root``
+    (:func:`propagate_data_root`); returns ``cfg``, changed in place."""
+    original_root = cfg.get('data_root')
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return propagate_data_root(cfg, original_root)
+
+
 def apply_cli_options(cfg: Config, config_path: str, cfg_options: Any = None,
                       work_dir: Any = None, launcher: str = 'none') -> Config:
     """Apply the options shared by ``tools/train.py`` and ``tools/test.py``.
@@ -53,10 +62,7 @@ def apply_cli_options(cfg: Config, config_path: str, cfg_options: Any = None,
     :func:`propagate_data_root`), the launcher is set, and the work dir is
     ``--work-dir``, else the config's, else ``work_dirs/<config name>``.
     """
-    original_root = cfg.get('data_root')
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    propagate_data_root(cfg, original_root)
+    merge_cli_options(cfg, cfg_options)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
