@@ -100,7 +100,7 @@ class SemanticClusteringHook(Hook):
     def cluster(self, model, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Necks of all queries -> ``N_e x N_c x d_e`` centres."""
         necks = torch.cat([model.extract_necks(tokens[i:i + 1024], mask[i:i + 1024])
-                           for i in range(0, tokens.size(0), 1024)])
+                           for i in track(range(0, tokens.size(0), 1024))])
         centers = model.clusterer(necks)
         print_log(f'[cluster] {necks.size(0)} queries x {necks.size(1)} necks -> '
                   f'{centers.size(1)} centres per neck '
