@@ -2,7 +2,6 @@
 for the module (a few seconds on a CPU)."""
 import copy
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -15,8 +14,6 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.logging import MMLogger
-from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
 from dscnet_plugin.apis import GroundingInferencer
@@ -25,7 +22,8 @@ from dscnet_plugin.structures import GroundingDataSample
 from dscnet_plugin.utils import build_pinned
 from dscnet_plugin.visualization import plot_score_curves
 
-from ..engine.tiny_config import TINY_EPOCHS, TINY_FRAMES, TINY_GENERATOR, make_tiny_cfg
+from ..engine.tiny_config import (TINY_EPOCHS, TINY_FRAMES, TINY_GENERATOR, close_file_logs,
+                                  isolated_run, make_tiny_cfg)
 
 REPO = Path(__file__).resolve().parents[2]
 DIM = TINY_GENERATOR['feature_dim']
@@ -39,15 +37,7 @@ def run(tmp_path_factory):
     directory: the config's paths are relative, as long absolute paths make
     mmengine's yapf formatting of the config slow) and return its files."""
     root = tmp_path_factory.mktemp('grounding_inferencer')
-    patch = pytest.MonkeyPatch()
-    patch.chdir(root)
-    saved_scopes = DefaultScope._instance_dict.copy()
-    det = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    cudnn = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
-    rng, threads = torch.get_rng_state(), torch.get_num_threads()
-    torch.set_num_threads(1)  # the model is tiny: threads only contend
-    try:
+    with isolated_run(root):
         cfg = make_tiny_cfg(Path('data'), Path('work'))
         # an almost untrained model has a flat score curve: a strict growth
         # ratio makes several short, ranked proposals out of it
@@ -58,11 +48,7 @@ def run(tmp_path_factory):
         cfg.experiment_name = f'grounding_inferencer_{id(cfg)}'
         runner = Runner.from_cfg(cfg)
         runner.train()
-        logger = MMLogger.get_instance(runner.experiment_name)
-        for handler in list(logger.handlers):
-            if isinstance(handler, logging.FileHandler):
-                handler.close()
-                logger.removeHandler(handler)
+        close_file_logs(runner)
         cfg.dump('tiny_dscnet.py')
         checkpoint = Path('work', f'epoch_{TINY_EPOCHS}.pth')
         assert checkpoint.is_file()
@@ -72,14 +58,6 @@ def run(tmp_path_factory):
             feats = f[video_id][()]
         yield SimpleNamespace(root=root, config='tiny_dscnet.py', checkpoint=str(checkpoint),
                               h5=str(h5), video_id=video_id, feats=feats)
-    finally:
-        torch.set_num_threads(threads)
-        torch.use_deterministic_algorithms(det, warn_only=warn_only)
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn
-        torch.set_rng_state(rng)
-        DefaultScope._instance_dict.clear()
-        DefaultScope._instance_dict.update(saved_scopes)
-        patch.undo()
 
 
 @pytest.fixture(scope='module')

@@ -6,12 +6,17 @@ The config is ``configs/dscnet_demo.py`` shrunk so that a whole
 x 2 necks of video training, validation with the prior table) takes a few
 seconds on a CPU.
 """
+import contextlib
+import logging
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
+from mmengine.logging import MMLogger
+from mmengine.registry import DefaultScope
 
 from dscnet_plugin.utils import propagate_data_root
 
@@ -177,3 +182,38 @@ class Probe(Hook):
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         self.val_metrics.append(dict(metrics or {}))
+
+
+@contextlib.contextmanager
+def isolated_run(root: Path) -> Iterator[None]:
+    """Work in ``root`` (the configs' paths are relative, as long absolute
+    ones make mmengine's yapf formatting of the config slow) on one torch
+    thread, and restore the working directory, the default scopes and the
+    torch state that ``randomness`` changes afterwards."""
+    patch = pytest.MonkeyPatch()
+    patch.chdir(root)
+    saved_scopes = DefaultScope._instance_dict.copy()
+    det = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    cudnn = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+    rng, threads = torch.get_rng_state(), torch.get_num_threads()
+    torch.set_num_threads(1)  # the model is tiny: threads only contend
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(det, warn_only=warn_only)
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn
+        torch.set_rng_state(rng)
+        DefaultScope._instance_dict.clear()
+        DefaultScope._instance_dict.update(saved_scopes)
+        patch.undo()
+
+
+def close_file_logs(runner) -> None:
+    """Close the log files of ``runner``'s logger (tmp folders can go)."""
+    logger = MMLogger.get_instance(runner.experiment_name)
+    for handler in list(logger.handlers):
+        if isinstance(handler, logging.FileHandler):
+            handler.close()
+            logger.removeHandler(handler)

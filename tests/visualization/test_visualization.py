@@ -3,7 +3,6 @@ validation, the relabel hook's label history, the plot helpers, and
 ``tools/visualize.py``, on a tiny DSCNet trained once for the module."""
 import copy
 import importlib.util
-import logging
 import os
 import subprocess
 import sys
@@ -16,8 +15,6 @@ import torch
 from matplotlib.image import imread
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from mmengine.logging import MMLogger
-from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from mmengine.visualization import BaseVisBackend, Visualizer
 
@@ -29,7 +26,7 @@ from dscnet_plugin.utils import build_pinned
 from dscnet_plugin.visualization import (GroundingVisualizer, match_groups,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 
-from ..engine.tiny_config import (TINY_CLUSTERS, TINY_EPOCHS, TINY_FRAMES, TINY_NECKS, Probe,
+from ..engine.tiny_config import (close_file_logs, isolated_run, TINY_CLUSTERS, TINY_EPOCHS, TINY_FRAMES, TINY_NECKS, Probe,
                                   hook_cfg, make_tiny_cfg)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,15 +52,7 @@ def run(tmp_path_factory):
     and the visualization hook on (``GroundingVisualizer`` with a
     ``LocalVisBackend``)."""
     root = tmp_path_factory.mktemp('visualization')
-    patch = pytest.MonkeyPatch()
-    patch.chdir(root)
-    saved_scopes = DefaultScope._instance_dict.copy()
-    det = torch.are_deterministic_algorithms_enabled()
-    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    cudnn = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
-    rng, threads = torch.get_rng_state(), torch.get_num_threads()
-    torch.set_num_threads(1)  # the model is tiny: threads only contend
-    try:
+    with isolated_run(root):
         cfg = make_tiny_cfg(Path('data'), Path('work'))
         cfg.default_hooks.checkpoint.interval = TINY_EPOCHS  # one checkpoint, at the end
         cfg.custom_hooks = [h for h in cfg.custom_hooks
@@ -77,24 +66,12 @@ def run(tmp_path_factory):
         probe = Probe()
         runner.register_hook(probe)
         runner.train()
-        logger = MMLogger.get_instance(runner.experiment_name)
-        for handler in list(logger.handlers):
-            if isinstance(handler, logging.FileHandler):
-                handler.close()
-                logger.removeHandler(handler)
+        close_file_logs(runner)
         cfg.dump('tiny_dscnet.py')
         checkpoint = Path('work', f'epoch_{TINY_EPOCHS}.pth')
         assert checkpoint.is_file()
         yield SimpleNamespace(root=root, config='tiny_dscnet.py', checkpoint=str(checkpoint),
                               runner=runner, probe=probe, log_dir=Path(runner.log_dir))
-    finally:
-        torch.set_num_threads(threads)
-        torch.use_deterministic_algorithms(det, warn_only=warn_only)
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn
-        torch.set_rng_state(rng)
-        DefaultScope._instance_dict.clear()
-        DefaultScope._instance_dict.update(saved_scopes)
-        patch.undo()
 
 
 @pytest.fixture(scope='module')
