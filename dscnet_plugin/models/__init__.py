@@ -1,8 +1,8 @@
 """Models and their registered parts: text encoders, neck clusterers,
 pseudo-labellers, video encoders, attention heads, losses, inference
 growers, data preprocessors, and the prior baselines."""
-from .baselines import (BaseMomentPrior, FrequencyPrior, MeanMomentPrior,
-                        PredictAllPrior, RandomPrior)
+from .baselines import (BaseMomentPrior, BoundaryFrequencyPrior, FrequencyPrior,
+                        MeanMomentPrior, PredictAllPrior, RandomPrior)
 from .clusterers import KMeansNeckClusterer, SphericalKMeansNeckClusterer
 from .data_preprocessors import GroundingDataPreprocessor
 from .grounders import DSCNet
@@ -15,7 +15,7 @@ from .text_encoders import LSTMNeckAutoEncoder
 from .video_encoders import SelfAttentionVideoEncoder
 
 __all__ = [
-    'BaseMomentPrior', 'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
+    'BaseMomentPrior', 'BoundaryFrequencyPrior', 'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
     'RandomPrior', 'KMeansNeckClusterer', 'SphericalKMeansNeckClusterer',
     'GroundingDataPreprocessor', 'DSCNet', 'ThresholdGrower', 'TopKGrower',
     'ForegroundAttentionHead', 'SpecificAttentionHead', 'NCutLabeller',

@@ -1,6 +1,7 @@
 """Helpers the tools apply to configs after ``--cfg-options``."""
+import copy
 import os.path as osp
-from typing import Any
+from typing import Any, Dict
 
 from mmengine.config import Config, ConfigDict
 
@@ -45,12 +46,53 @@ def propagate_data_root(cfg: Config, original_root: Any) -> Config:
     return cfg
 
 
+def _replace_equal(node: Any, old: dict, new: dict) -> Any:
+    """Replace every dict in ``node`` equal to ``old`` by a copy of ``new``."""
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, list) else ())
+    for key, value in list(items):
+        if isinstance(value, dict) and value == old:
+            node[key] = copy.deepcopy(new)
+        else:
+            _replace_equal(value, old, new)
+    return node
+
+
+def propagate_variables(cfg: Config, originals: Dict[str, dict]) -> Config:
+    """Make changed top-level dict variables reach their nested copies.
+
+    A config like ``video_features = dict(...)`` used as
+    ``dict(type='LoadVideoFeatures', reader=video_features)`` holds copies
+    made when the file was read, so ``--cfg-options video_features.path=X``
+    alone changes only the top-level dict. Here every nested dict still
+    equal to the top-level dict as written takes its new value.
+
+    Args:
+        cfg: The config after ``merge_from_dict``.
+        originals: Top-level dict variables as written in the file.
+    """
+    for name, old in originals.items():
+        new = cfg.get(name)
+        if not isinstance(new, dict) or new == old:
+            continue
+        for key in list(cfg.keys()):
+            if key != name and isinstance(cfg[key], (dict, list, ConfigDict)):
+                _replace_equal(cfg[key], old, new)
+    return cfg
+
+
 def merge_cli_options(cfg: Config, cfg_options: Any = None) -> Config:
-    """Merge ``--cfg-options`` into ``cfg`` and propagate ``data_root``
+    """Merge ``--cfg-options`` into ``cfg``, propagate changed top-level dict
+    variables (:func:`propagate_variables`) and ``data_root``
     (:func:`propagate_data_root`); returns ``cfg``, changed in place."""
     original_root = cfg.get('data_root')
     if cfg_options:
+        touched = {k.split('.', 1)[0] for k in cfg_options}
+        originals = {k: copy.deepcopy(cfg[k].to_dict() if isinstance(cfg[k], ConfigDict)
+                                      else cfg[k])
+                     for k in touched if isinstance(cfg.get(k), dict)}
         cfg.merge_from_dict(cfg_options)
+        propagate_variables(cfg, originals)
     return propagate_data_root(cfg, original_root)
 
 

@@ -19,41 +19,16 @@ Files written to ``data_root`` (read back by the ordinary loaders):
 import json
 import os
 import os.path as osp
-import tempfile
-from typing import Callable, Dict, List, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
 
 from ...registry import DATA_SOURCES
-from ...utils import track
+from ...utils import atomic_text, atomic_write, track
 from .vocabulary import FUNCTION_WORDS, OBJECTS, TEMPLATES, VERBS
 
 FORMAT_VERSION = 1
-
-
-def _atomic_write(path: str, write: Callable[[str], None]) -> None:
-    """Write through ``write(tmp_path)`` then rename onto ``path``, so a
-    concurrent reader never sees a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), prefix='.tmp-',
-                               suffix=osp.basename(path))
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600 files
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
-def _atomic_text(path: str, text: str) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, 'w', encoding='utf-8') as f:
-            f.write(text)
-    _atomic_write(path, write)
 
 
 @DATA_SOURCES.register_module()
@@ -254,11 +229,11 @@ class SyntheticGroundingGenerator:
     def _write(self, data: Dict) -> None:
         root = self.data_root
         for split in ('train', 'test'):
-            _atomic_text(osp.join(root, f'charades_sta_{split}.txt'),
+            atomic_text(osp.join(root, f'charades_sta_{split}.txt'),
                          ''.join(f'{vid} {s:.1f} {e:.1f}##{sent}\n'
                                  for vid, s, e, sent in data[split]))
-        _atomic_text(osp.join(root, 'durations.json'), json.dumps(data['durations']))
-        _atomic_text(osp.join(root, self.word_vector_file),
+        atomic_text(osp.join(root, 'durations.json'), json.dumps(data['durations']))
+        atomic_text(osp.join(root, self.word_vector_file),
                      ''.join(w + ' ' + ' '.join(f'{x:.5f}' for x in vec) + '\n'
                              for w, vec in data['words'].items()))
         if self.params['feature_format'] == 'hdf5':
@@ -267,12 +242,12 @@ class SyntheticGroundingGenerator:
                 with h5py.File(tmp, 'w') as f:
                     for vid, feats in data['features'].items():
                         f.create_dataset(vid, data=feats)
-            _atomic_write(osp.join(root, 'features.hdf5'), write_h5)
+            atomic_write(osp.join(root, 'features.hdf5'), write_h5)
         else:
             folder = osp.join(root, 'features')
             os.makedirs(folder, exist_ok=True)
             for vid, feats in data['features'].items():
-                _atomic_write(osp.join(folder, f'{vid}.npy'),
+                atomic_write(osp.join(folder, f'{vid}.npy'),
                               lambda tmp, x=feats: np.save(tmp, x))
         # the manifest comes last: its presence means every file is complete
-        _atomic_text(self._manifest_path(), json.dumps(self.params))
+        atomic_text(self._manifest_path(), json.dumps(self.params))

