@@ -39,3 +39,12 @@ def test_no_options_changes_nothing(tmp_path):
     merge_cli_options(cfg, None)
     merge_cli_options(cfg, {'pipeline.0.type': 'LoadVideoFeatures'})
     assert cfg.to_dict() == before
+
+
+def test_real_config_features_move_with_one_option():
+    cfg = Config.fromfile('configs/dscnet_charades.py')
+    merge_cli_options(cfg, {'video_features.path': 'charades_sta/features/i3d',
+                            'data_root': '/data'})
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        reader = cfg[loader].dataset.pipeline[0].reader
+        assert (reader.path, reader.data_root) == ('charades_sta/features/i3d', '/data')
