@@ -37,6 +37,11 @@ def parse_args():
     return parser.parse_args()
 
 
+def device_name(device: torch.device) -> str:
+    """The GPU's name on CUDA, else ``'cpu'``."""
+    return torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'
+
+
 def timed(fn, device) -> float:
     """Seconds of one call of ``fn`` (after the device has caught up)."""
     if device.type == 'cuda':
@@ -53,8 +58,8 @@ def main():
     dev = torch.device(args.device)
     n_videos, t, n_c = (64, 128, 16) if args.small else (5338, 128, 16)
     d = 64 if args.small else 1024
-    out = dict(device=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
-               torch=torch.__version__, videos=n_videos, frames=t, centres=n_c, dim=d)
+    out = dict(device=device_name(dev), torch=torch.__version__, videos=n_videos, frames=t,
+               centres=n_c, dim=d)
     frames = torch.randn(n_videos, t, d, device=dev)
     frames[:, 40:90] += 2 * torch.randn(n_videos, 1, d, device=dev)  # an "activity"
     centers = torch.randn(1, n_c, d, device=dev)
