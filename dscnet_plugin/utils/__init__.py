@@ -2,7 +2,9 @@
 from .atomic_files import atomic_text, atomic_write
 from .checkpoint_safety import register_checkpoint_globals
 from .cpu_distributed import prepare_cpu_distributed
-from .config_tools import apply_cli_options, merge_cli_options, propagate_data_root
+from .machine import cpu_model
+from .config_tools import (apply_cli_options, merge_cli_options, propagate_data_root,
+                           walk_dicts)
 from .paths import resolve_path
 from .progress import progress_enabled, set_quiet, track
 from .scope import build_optional, build_pinned
@@ -11,4 +13,4 @@ from .setup_env import register_all_modules
 __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_path',
            'propagate_data_root', 'apply_cli_options', 'merge_cli_options',
            'register_checkpoint_globals', 'prepare_cpu_distributed', 'track',
-           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text']
+           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text', 'walk_dicts', 'cpu_model']

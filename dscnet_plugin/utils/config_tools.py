@@ -1,9 +1,20 @@
 """Helpers the tools apply to configs after ``--cfg-options``."""
 import copy
 import os.path as osp
-from typing import Any, Dict
+from typing import Any, Dict, Iterator
 
 from mmengine.config import Config, ConfigDict
+
+
+def walk_dicts(node: Any) -> Iterator[dict]:
+    """Every dict nested anywhere in ``node`` (``node`` included)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk_dicts(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from walk_dicts(value)
 
 
 def _replace_data_root(node: Any, old: Any, new: Any) -> Any:

@@ -9,7 +9,7 @@ seconds on a CPU.
 import contextlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 import torch
@@ -18,7 +18,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
-from dscnet_plugin.utils import propagate_data_root
+from dscnet_plugin.utils import propagate_data_root, walk_dicts
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / 'configs' / 'dscnet_demo.py'
@@ -36,15 +36,6 @@ TINY_ITERATIONS, TINY_EPOCHS_PER_STAGE = 2, 1
 TINY_EPOCHS = TINY_ITERATIONS * TINY_NECKS * TINY_EPOCHS_PER_STAGE
 
 
-def walk_dicts(node: Any) -> Iterator[dict]:
-    """Every dict nested anywhere in ``node`` (``node`` included)."""
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from walk_dicts(v)
-    elif isinstance(node, (list, tuple)):
-        for v in node:
-            yield from walk_dicts(v)
 
 
 def hook_cfg(cfg: Config, type_name: str) -> dict:

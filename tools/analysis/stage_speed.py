@@ -66,6 +66,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
+from dscnet_plugin.utils import cpu_model
+
 _HERE = osp.dirname(osp.abspath(__file__))
 if _HERE not in sys.path:  # the sibling tool, and this module by name in the children
     sys.path.insert(0, _HERE)
@@ -595,17 +597,6 @@ def measure_dataset(dataset: str, device: str = 'cpu', scale: float = 1.0,
     return result
 
 
-def cpu_model() -> str:
-    """The CPU's model name (``platform.processor()`` where
-    ``/proc/cpuinfo`` is absent)."""
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
 
 
 def environment(device: str) -> Dict[str, Any]:

@@ -32,7 +32,7 @@ import argparse
 import json
 import os.path as osp
 import time
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence
 
 import h5py
 import numpy as np
