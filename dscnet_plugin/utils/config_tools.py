@@ -69,6 +69,15 @@ def _replace_equal(node: Any, old: dict, new: dict) -> Any:
     return node
 
 
+# Fields the Runner reads itself: never treated as variables to propagate
+# (``val_dataloader = test_dataloader`` must not make a change of one move both).
+RUNNER_FIELDS = frozenset({
+    'model', 'optim_wrapper', 'param_scheduler', 'default_hooks', 'custom_hooks',
+    'env_cfg', 'visualizer', 'log_processor', 'model_wrapper_cfg', 'train_cfg',
+    'val_cfg', 'test_cfg', 'train_dataloader', 'val_dataloader', 'test_dataloader',
+    'val_evaluator', 'test_evaluator', 'auto_scale_lr', 'resume', 'load_from'})
+
+
 def propagate_variables(cfg: Config, originals: Dict[str, dict]) -> Config:
     """Make changed top-level dict variables reach their nested copies.
 
@@ -76,7 +85,8 @@ def propagate_variables(cfg: Config, originals: Dict[str, dict]) -> Config:
     ``dict(type='LoadVideoFeatures', reader=video_features)`` holds copies
     made when the file was read, so ``--cfg-options video_features.path=X``
     alone changes only the top-level dict. Here every nested dict still
-    equal to the top-level dict as written takes its new value.
+    equal to the top-level dict as written takes its new value. Runner
+    fields (:data:`RUNNER_FIELDS`) are not variables.
 
     Args:
         cfg: The config after ``merge_from_dict``.
@@ -98,7 +108,7 @@ def merge_cli_options(cfg: Config, cfg_options: Any = None) -> Config:
     (:func:`propagate_data_root`); returns ``cfg``, changed in place."""
     original_root = cfg.get('data_root')
     if cfg_options:
-        touched = {k.split('.', 1)[0] for k in cfg_options}
+        touched = {k.split('.', 1)[0] for k in cfg_options} - RUNNER_FIELDS
         originals = {k: copy.deepcopy(cfg[k].to_dict() if isinstance(cfg[k], ConfigDict)
                                       else cfg[k])
                      for k in touched if isinstance(cfg.get(k), dict)}

@@ -48,3 +48,12 @@ def test_real_config_features_move_with_one_option():
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         reader = cfg[loader].dataset.pipeline[0].reader
         assert (reader.path, reader.data_root) == ('charades_sta/features/i3d', '/data')
+
+
+def test_runner_fields_are_not_propagated():
+    # val_dataloader is a copy of test_dataloader in the dataset configs;
+    # changing one on the command line must not move the other.
+    cfg = Config.fromfile('configs/dscnet_charades.py')
+    merge_cli_options(cfg, {'test_dataloader.batch_size': 3})
+    assert cfg.test_dataloader.batch_size == 3
+    assert cfg.val_dataloader.batch_size == 64
