@@ -9,15 +9,23 @@ and metric settings are the real ones. One command writes the Markdown
 report (hand-written text outside the ``<!-- benchmark:NAME:start/end -->``
 markers survives a rerun) and a JSON with every number::
 
-    python tools/benchmark.py --quick        # <= 10 min on 2 CPU cores
-    python tools/benchmark.py                # the full run (see --list)
-    python tools/benchmark.py --list         # the runs the plan holds, no training
+    python tools/benchmark.py --quick        # a smoke test: <= 10 min on 2 CPU cores
+    python tools/benchmark.py                # the full run, about 1.5 h (see --list)
+    python tools/benchmark.py --list         # the runs, their estimated times; no training
     python tools/benchmark.py --sections accuracy --reuse   # only new / changed runs
+    python tools/benchmark.py --filter n-e-8  # retrain matching runs, keep the others' results
 
 A quick run writes ``work_dirs/benchmark/benchmarks_quick.{md,json}`` unless
 ``--out-md`` / ``--out-json`` are given, so it never overwrites the full
 run's ``docs/benchmarks.md``. Extra model rows of the accuracy table: add a
-:class:`ModelSpec` to :data:`ACCURACY_MODELS`.
+:class:`ModelSpec` to :data:`ACCURACY_MODELS`; extra ablation rows: an
+:class:`Ablation` in :data:`ABLATIONS` (see :data:`EXTRA_ABLATIONS`).
+
+Each training run is a child process (``--run-key KEY``) with one torch
+thread, ``--jobs`` (2) at a time: on a shared CPU two OpenMP threads per
+process mostly wait for each other. A run writes
+``work_dirs/benchmark/runs/<key>/result.json``, whose signature (run spec,
+config text, feature manifest) lets ``--reuse`` / ``--filter`` keep it.
 """
 import argparse
 import contextlib
@@ -495,8 +503,6 @@ def features_for(dataset: str, knob: float, scale: Scale, data_root: str) -> str
 
 
 # --------------------------------------------------------------- configs
-
-
 def use_features(cfg: Config, path: str, feature_dim: int) -> None:
     """Point every video feature reader of ``cfg`` at ``path`` (relative to
     the working directory) and set the model's input width."""
@@ -1214,8 +1220,6 @@ def update_markdown(path: str, sections: Mapping[str, str]) -> None:
 
 
 # --------------------------------------------------------------- machine
-
-
 def machine_info() -> Dict[str, Any]:
     """CPU, core count, torch version, CUDA, date."""
     return dict(cpu=cpu_model(), cores=os.cpu_count(), torch=torch.__version__,
@@ -1367,7 +1371,8 @@ def write_outputs(md_path: str, json_path: str, info: Dict[str, Any],
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
-                        help='reduced data and schedules: <= 10 min on 2 CPU cores')
+                        help='a smoke test with reduced data, schedule and model: '
+                        '<= 10 min on 2 CPU cores')
     parser.add_argument('--out-md', help='Markdown report (default: docs/benchmarks.md, '
                         'quick: work_dirs/benchmark/benchmarks_quick.md)')
     parser.add_argument('--out-json', help='JSON of every number (default: '
@@ -1377,9 +1382,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--reuse', action='store_true',
                         help='keep the result of a run whose config, options and '
                         'features did not change')
-    parser.add_argument('--filter', help='only the runs whose key matches this regex '
-                        '(see --list)')
-    parser.add_argument('--list', action='store_true', help='print the runs and exit')
+    parser.add_argument('--filter', help='train only the runs whose key matches this regex '
+                        '(see --list); the others show their earlier results when valid')
+    parser.add_argument('--list', action='store_true',
+                        help='print the runs with their estimated times and exit')
     parser.add_argument('--paper-schedule', action='store_true',
                         help='full run: add Charades-STA rows trained on all videos with the '
                         "paper's schedule (about 2.5 h per run on 2 CPU cores)")

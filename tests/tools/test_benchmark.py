@@ -237,3 +237,15 @@ def test_priors_on_a_tiny_synthetic_annotation(bench, tmp_path):
     assert f'**Charades-STA, test**, {len(samples)} queries (tiny):' in text
     assert '| FrequencyPrior | any |' in text
     json.dumps(rows)  # the JSON part is serialisable
+
+
+def test_estimates_grow_with_the_work(bench):
+    plan = bench.make_plan(False)
+    run = bench.accuracy_runs(plan, bench.ACCURACY_MODELS)['charades', 0.7, 'DSCNet']
+    bigger = bench.dataclasses.replace(run, scale=bench.dataclasses.replace(
+        run.scale, train_videos=2 * run.scale.train_videos))
+    longer = bench.dataclasses.replace(run, iterations=7)
+    assert 0 < bench.estimate_seconds(run) < bench.estimate_seconds(bigger)
+    assert bench.estimate_seconds(run) < bench.estimate_seconds(longer)
+    lines = bench.list_runs(plan, jobs=2)
+    assert len(lines) == len(bench.all_runs(plan)) + 1 and 'min of runs in all' in lines[-1]
