@@ -1,5 +1,4 @@
 """Checkpoints are written atomically and --resume skips incomplete ones."""
-import os
 import types
 
 import pytest
@@ -8,6 +7,7 @@ import torch
 from dscnet_plugin.engine import (AtomicLocalBackend, SafeCheckpointHook,
                                   is_complete_checkpoint, latest_complete_checkpoint)
 from dscnet_plugin.engine import atomic_local_backend
+from tests.tool_loader import load_tool
 
 
 def _save(path, value):
@@ -71,11 +71,7 @@ def test_no_checkpoint_means_a_fresh_start(tmp_path):
 
 
 def test_train_tool_resumes_from_the_newest_complete_checkpoint(tmp_path):
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'train.py'))
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
+    train_tool = load_tool('tools/train.py')
     from mmengine.config import Config
     for epoch in (1, 2):
         _save(tmp_path / f'epoch_{epoch}.pth', epoch)

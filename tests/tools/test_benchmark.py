@@ -1,6 +1,5 @@
 """``tools/benchmark.py``: the pure parts (marker rewrite, rendering, plans)
 and the prior evaluation on a tiny synthetic annotation."""
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from mmengine.config import Config
 
 from dscnet_plugin.registry import DATA_SOURCES
 from dscnet_plugin.utils import build_pinned
+from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,13 +19,9 @@ METRICS = {'R1@0.3': 40.0, 'R1@0.5': 25.5, 'R1@0.7': 10.0, 'R5@0.3': 90.0,
 
 @pytest.fixture(scope='module')
 def bench():
-    spec = importlib.util.spec_from_file_location('_tool_benchmark',
-                                                  REPO / 'tools' / 'benchmark.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
+    module = load_tool('tools/benchmark.py', register=True)  # dataclasses look it up
     yield module
-    sys.modules.pop(spec.name, None)
+    sys.modules.pop(module.__name__, None)
 
 
 def _shifted(delta: float) -> dict:

@@ -1,6 +1,5 @@
 """``tools/data/extract_features.py``: clip features of one's own videos, read
 back through the plugin's feature readers."""
-import importlib.util
 from pathlib import Path
 
 import h5py
@@ -13,20 +12,13 @@ from dscnet_plugin.datasets import ArrayDirFeatures, HDF5Features, VideoFeatures
 from dscnet_plugin.registry import TRANSFORMS
 from dscnet_plugin.utils import build_pinned
 from tests.engine.tiny_config import walk_dicts
+from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 CLIP_LEN, STRIDE, DIM = 8, 4, 6
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_extract_features', REPO / 'tools' / 'data' / 'extract_features.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-ext = _load_tool()
+ext = load_tool('tools/data/extract_features.py')
 
 
 class TinyConv(torch.nn.Module):

@@ -1,7 +1,6 @@
 """``tools/data/simulate_features.py``: simulated features of the Charades-STA
 and ActivityNet videos, from tiny fixture annotation files and a tiny GloVe
 file, read back through the plugin's feature readers."""
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -15,20 +14,12 @@ from dscnet_plugin.datasets.simulation import simulate_charades
 from dscnet_plugin.utils import progress
 from tests.datasets.test_simulation import (write_activitynet_root, write_charades_root,
                                             write_glove)
+from tests.tool_loader import load_tool
 
-REPO = Path(__file__).resolve().parents[2]
 SMALL = ['--feature-dim', '8', '--latent-dim', '16', '--quiet']
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        '_tool_simulate_features', REPO / 'tools' / 'data' / 'simulate_features.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('tools/data/simulate_features.py')
 
 
 @pytest.fixture(autouse=True)

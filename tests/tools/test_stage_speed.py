@@ -1,13 +1,12 @@
 """``tools/analysis/stage_speed.py``: a tiny run of every stage of both
 datasets, each in its own process, written as JSON."""
-import importlib.util
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.tool_loader import load_tool
+
 SCALE = 0.003  # ~16 Charades training videos
 
 
@@ -16,12 +15,7 @@ def _load_tool():
     # ``stage_speed.<function>``, and the module puts its folder on sys.path
     if 'stage_speed' in sys.modules:
         return sys.modules['stage_speed']
-    spec = importlib.util.spec_from_file_location(
-        'stage_speed', REPO / 'tools' / 'analysis' / 'stage_speed.py')
-    module = importlib.util.module_from_spec(spec)
-    sys.modules['stage_speed'] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/stage_speed.py', name='stage_speed', register=True)
 
 
 ss = _load_tool()

@@ -1,6 +1,5 @@
 """Config helpers, the baseline configs and the tools/*.py entry points."""
 import argparse
-import importlib.util
 import json
 import os.path as osp
 import pickle
@@ -14,6 +13,7 @@ from mmengine.config import Config
 
 from dscnet_plugin.apis import init_model
 from dscnet_plugin.utils import apply_cli_options, propagate_data_root
+from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 METRIC_KEYS = {'R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU'}
@@ -37,10 +37,7 @@ def _nested_roots(node, path=''):
 
 
 def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'_tool_{name}', REPO / 'tools' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool(f'tools/{name}.py')
 
 
 # ----------------------------------------------------------------------------

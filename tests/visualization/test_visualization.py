@@ -2,7 +2,6 @@
 validation, the relabel hook's label history, the plot helpers, and
 ``tools/visualize.py``, on a tiny DSCNet trained once for the module."""
 import copy
-import importlib.util
 import os
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from dscnet_plugin.visualization import (GroundingVisualizer, match_groups,
 
 from ..engine.tiny_config import (close_file_logs, isolated_run, TINY_CLUSTERS, TINY_EPOCHS, TINY_FRAMES, TINY_NECKS, Probe,
                                   hook_cfg, make_tiny_cfg)
+from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 RECORDED = [0, 3]
@@ -319,10 +319,7 @@ def test_visualize_tool_writes_the_three_kinds(run):
 
 
 def test_visualize_tool_labels_without_history(run, model, tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location('_tool_visualize',
-                                                  REPO / 'tools' / 'visualize.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/visualize.py')
     args = SimpleNamespace(video_index=1, label_history=None,
                            checkpoint=str(tmp_path / 'elsewhere.pth'))
     [out] = tool.draw_labels(model, Config.fromfile(run.config), args, str(tmp_path))

@@ -149,7 +149,7 @@ def ground_by_direction(features: List[np.ndarray], directions: np.ndarray,
     s = torch.nn.functional.avg_pool1d(s[:, None], 3, 1, 1, count_include_pad=False)[:, 0]
     s = s.masked_fill(~valid, -float('inf'))
     peak, arg = s.max(1)
-    med = torch.stack([row[v].median() for row, v in zip(s, valid)])
+    med = s.masked_fill(~valid, float('nan')).nanmedian(1).values
     thr = peak - (1 - peak_fraction) * (peak - med)
     idx = torch.arange(t).expand(n, -1)
     below = s < thr[:, None]
