@@ -511,7 +511,7 @@ def use_features(cfg: Config, path: str, feature_dim: int) -> None:
     if not readers:
         raise ValueError(f'{cfg.filename}: no video feature reader to point at {path}')
     for reader in readers:
-        reader.update(path=path, data_root=None)
+        reader.update(path=path, data_root=None, feature_dim=feature_dim)
     cfg.feature_dim = feature_dim
     if 'in_dim' in cfg.model.get('video_encoder', {}):
         cfg.model.video_encoder.in_dim = feature_dim

@@ -14,9 +14,10 @@
 _base_ = ['../../configs/dscnet_charades.py']
 
 data_root = 'data'  # keep the base's value: --cfg-options data_root=... moves it
-video_features = dict(type='VideoFeatures', data_root=data_root,
-                      path='charades_sta/features/i3d')  # folder of {vid}.npy
 feature_dim = 1024
+video_features = dict(type='VideoFeatures', data_root=data_root,
+                      path='charades_sta/features/i3d',  # folder of {vid}.npy
+                      feature_dim=feature_dim)  # checked for every video read
 num_frames = 128
 max_query_len = 10
 

@@ -7,6 +7,7 @@ from mmengine.registry import DefaultScope
 from ..registry import DATA_SOURCES, SCOPE
 from ..utils import build_pinned
 from .annotations import MomentRecord
+from .transforms import TokenizeQuery
 
 
 class BaseGroundingDataset(BaseDataset):
@@ -29,5 +30,17 @@ class BaseGroundingDataset(BaseDataset):
             super().__init__(pipeline=list(pipeline), **kwargs)
 
     def read_records(self) -> List[MomentRecord]:
-        """All repaired records of the annotation file."""
-        return build_pinned(DATA_SOURCES, self.annotation).load()
+        """All repaired records of the annotation file (at least one; the
+        file is parsed once per process)."""
+        reader = build_pinned(DATA_SOURCES, self.annotation)
+        self.ann_file = reader.ann_file
+        return reader.load()
+
+    def report_unknown_queries(self, records: Sequence[MomentRecord]) -> None:
+        """Warn about the queries with no word of the vocabulary of the
+        pipeline's ``TokenizeQuery`` (if any), with their count in one line
+        naming the annotation file (see :meth:`TokenizeQuery.report_unknown`)."""
+        for step in self.pipeline.transforms:
+            if isinstance(step, TokenizeQuery):
+                step.report_unknown([r.sentence for r in records],
+                                    [r.source for r in records], self.ann_file)

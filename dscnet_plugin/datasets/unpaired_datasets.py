@@ -38,9 +38,13 @@ class QuerySetDataset(BaseGroundingDataset):
     """Training queries: every training sentence (duplicates kept, since
     their frequency is information about the query set), sorted by text.
 
-    Items: ``query`` (the sentence) and ``query_index``.
+    Items: ``query`` (the sentence) and ``query_index``. Queries with no
+    word of the vocabulary are warned about when it is built (a training set
+    made mostly of them is refused by ``QueryVocabulary``).
     """
 
     def load_data_list(self) -> List[dict]:
-        sentences = sorted(r.sentence for r in self.read_records())
+        records = self.read_records()
+        self.report_unknown_queries(records)
+        sentences = sorted(r.sentence for r in records)
         return [dict(query=s, query_index=i) for i, s in enumerate(sentences)]

@@ -10,12 +10,14 @@ matrix of ``QueryVocabulary`` + ``GloveTextVectors``. Each case expects one of:
 * :class:`Raises`: a :class:`~dscnet_plugin.datasets.DataFileError` subclass
   raised by the plugin itself (no chained numpy / torch / h5py traceback)
   whose message is exactly ``'<file>, line N: <what>'`` or
-  ``"<file>, id 'vid': <what>"``;
+  ``"<file>, id 'vid': <what>"`` (after the repair line, if the repairs
+  left nothing);
 * :class:`Repaired`: the documented repair, with the single summary line
   logged by :class:`~dscnet_plugin.datasets.annotations.RepairLog` and the
   repaired values checked;
 * :class:`Works`: documented behaviour that is neither an error nor a repair
-  (a query without any known word).
+  (a query without any known word: warned about, with the count of such
+  queries).
 
 ``docs/bad_inputs.md`` lists every case; a test below checks that it names
 each case id and quotes each expected message.
@@ -34,8 +36,9 @@ import torch
 
 from dscnet_plugin.datasets import (AnnotationError, DataFileError, FeatureError,
                                     WordVectorError, build_embedding_matrix)
-from dscnet_plugin.datasets.annotations import moment_record
+from dscnet_plugin.datasets.annotations import clear_record_cache, moment_record
 from dscnet_plugin.datasets.text import embedding as embedding_module
+from dscnet_plugin.datasets.text import unknown_queries
 from dscnet_plugin.datasets.text import oov_vector
 from dscnet_plugin.registry import DATA_SOURCES, DATASETS
 from dscnet_plugin.utils import build_pinned
@@ -80,22 +83,24 @@ class Raises:
     where: Union[int, str, None]
     what: str
     regex: bool = False
+    log: Optional[str] = None  #: the repair line logged before the error
 
 
 @dataclass
 class Repaired:
     """A documented repair: the summary ``log`` line (``None``: nothing
-    logged), logged once per read of the file (``reads``), and
-    ``check(result, root)`` on the repaired values."""
+    logged), logged once (each file is parsed once per process, however
+    many datasets read it), and ``check(result, root)`` on the repaired
+    values."""
     log: Optional[str]
     check: Callable[[Any, Path], None]
-    reads: int = 1
 
 
 @dataclass
 class Works:
-    """Documented behaviour, checked by ``check(result, root, logs)``."""
-    check: Callable[[Any, Path, List[str]], None]
+    """Documented behaviour, checked by ``check(result, root, logs)`` (``logs``
+    as the :func:`logs` fixture gives them)."""
+    check: Callable[[Any, Path, Dict[str, List[str]]], None]
 
 
 @dataclass
@@ -133,6 +138,11 @@ def charades(lines: Sequence[str] = TEST_LINES, raw: Optional[bytes] = None,
                     duration_file=duration_file, data_root=str(root))
 
     return write
+
+
+def csv_durations(text: bytes):
+    """The valid test split with the durations csv ``text``."""
+    return charades(durations=text, duration_file='durations.csv')
 
 
 def activitynet(obj: Optional[dict] = None, raw: Optional[bytes] = None):
@@ -183,6 +193,29 @@ def dir_features(suffix: str = '.npy', raw: Optional[Dict[str, Any]] = None,
             else:
                 torch.save(value, folder / name)
         return dict(type='VideoFeatures', path='feats', data_root=str(root))
+
+    return write
+
+
+def h5_damaged(chunked: bool):
+    """``features.h5`` whose second half is zeroed, as a disk error or an
+    interrupted copy leaves it: ``v1`` still reads, ``v2`` does not. With
+    :data:`GOOD_FEATURES` the zeroed half holds ``v2``'s object header; with
+    ``chunked`` a longer, gzip-chunked ``v2`` whose chunks fill it."""
+
+    def write(root: Path) -> dict:
+        path = root / 'features.h5'
+        with h5py.File(path, 'w') as f:
+            f.create_dataset('v1', data=GOOD_FEATURES['v1'])
+            if chunked:
+                f.create_dataset('v2', data=_feat(300, seed=2), chunks=(50, DIM),
+                                 compression='gzip')
+            else:
+                f.create_dataset('v2', data=GOOD_FEATURES['v2'])
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2:] = bytes(len(data) - len(data) // 2)
+        path.write_bytes(bytes(data))
+        return dict(type='VideoFeatures', path='features.h5', data_root=str(root))
 
     return write
 
@@ -261,6 +294,28 @@ def glove(rows: Sequence[str] = (), raw: Optional[bytes] = None):
     return write
 
 
+def query_set(lines: Sequence[str]):
+    """Build the training ``QuerySetDataset`` of ``train.txt`` = ``lines``
+    with its ``TokenizeQuery`` pipeline (the vocabulary is built from the
+    same file); the result is ``(query items, vocabulary)``."""
+
+    def write(root: Path) -> Callable[[], Any]:
+        train = _write_train(root)
+        (root / 'train.txt').write_bytes(_lines(lines))
+        vocab_cfg = dict(type='QueryVocabulary', annotation=train)
+        cfg = dict(type='QuerySetDataset', annotation=train,
+                   pipeline=[dict(type='TokenizeQuery', vocab=vocab_cfg, max_len=MAX_LEN)])
+
+        def act():
+            dataset = build_pinned(DATASETS, cfg)
+            return ([dataset[i] for i in range(len(dataset))],
+                    build_pinned(DATA_SOURCES, vocab_cfg))
+
+        return act
+
+    return write
+
+
 def query_without_known_words(query: str):
     """A test split whose second query has no word of the vocabulary; the
     result is ``(packed items, embedding matrix, vocabulary)``."""
@@ -295,11 +350,21 @@ def _moments(*expected):
     return check
 
 
-def _oov_query(n_unk: int):
+def _unknown_query_warnings(root: Path, query: str) -> List[str]:
+    """The two warnings of a test split whose line 2 holds ``query``."""
+    return [f'{root}/val.txt:2: query {query!r} has no word of the training vocabulary '
+            '(read as <unk>; its result means nothing)',
+            f'{root}/val.txt: 1 of 2 queries have no word of the training vocabulary']
+
+
+def _oov_query(n_unk: int, query: str):
     """Check the packed query: ``n_unk`` ``<unk>`` tokens, then padding; the
-    ``<unk>`` row of the embedding is the deterministic OOV vector."""
+    ``<unk>`` row of the embedding is the deterministic OOV vector; the
+    query is warned about once (with its line) and counted."""
 
     def check(result, root, logs):
+        assert logs['queries'] == _unknown_query_warnings(root, query)
+        logs = logs['embedding']
         items, matrix, vocab = result
         inputs, sample = items[1]['inputs'], items[1]['data_samples']
         unk, pad = vocab.unk_index, vocab.pad_index
@@ -317,6 +382,19 @@ def _oov_query(n_unk: int):
     return check
 
 
+def _training_set_with_one_unknown_query(result, root, logs):
+    items, vocab = result
+    assert vocab.words == ['<pad>', '<unk>', 'a', 'cup', 'door', 'holds', 'opens',
+                           'person', 'someone', 'the']
+    assert [item['query'] for item in items] == ['a person opens the door.',
+                                                 'someone holds a cup.', '🙂🙂']
+    assert items[2]['query_tokens'].tolist() == [vocab.unk_index] + [0] * (MAX_LEN - 1)
+    assert logs['queries'] == [
+        f"{root}/train.txt:2: query '🙂🙂' has no word of the training vocabulary "
+        '(read as <unk>; its result means nothing)',
+        f'{root}/train.txt: 1 of 3 queries have no word of the training vocabulary']
+
+
 def _training_drops_the_moment(result, root):
     videos, queries = result
     assert [(v['video_id'], v['duration']) for v in videos] == [('v1', 10.0)]
@@ -326,10 +404,15 @@ def _training_drops_the_moment(result, root):
 # ------------------------------------------------------------------ corpus
 _DUR = f'{DIR}/durations.json'
 _LINE_FORMAT = "'VID START END##sentence'"
-_TIMES_FIELDS = "duration must be a number and timestamps a list of [start, end] numbers"
+_STAMP = 'expected [start, end] numbers of seconds'
 _ANET_OK = {'duration': 10.0, 'timestamps': [[1.0, 4.0]],
             'sentences': ['a person opens the door.']}
 _ANET_FEATURES = h5_features(v2=None)  # the JSON cases name v1 only
+_NO_MOMENT = 'no moment in this file (it holds none, or the repairs dropped every one)'
+_DUPLICATE_VIDEO = 'video id given 2 times (JSON keeps only the last copy; merge or rename them)'
+_TRAIN_UNKNOWN = ('2 of 3 training queries hold no word of the vocabulary built from them '
+                  '(at most 50% may, QueryVocabulary.max_unknown_fraction): queries must '
+                  'be text with words')
 
 CASES = [
     # ----- Charades-STA annotation lines
@@ -368,6 +451,29 @@ CASES = [
          grounding(charades([TEST_LINES[0], 'v9 2.0 8.0##someone holds a cup.'])),
          Raises(AnnotationError, 'val.txt', 2,
                 f"video 'v9' has no duration in {_DUR}")),
+    Case('charades-underscore-time',  # float('1_0') == 10.0
+         grounding(charades([TEST_LINES[0], 'v2 2.0 1_0##someone holds a cup.'])),
+         Raises(AnnotationError, 'val.txt', 2,
+                "times '2.0' '1_0' are not numbers of seconds")),
+    Case('charades-non-ascii-digits',  # float('８') == 8.0 (fullwidth digit)
+         grounding(charades([TEST_LINES[0], 'v2 2.0 \uff18.0##someone holds a cup.'])),
+         Raises(AnnotationError, 'val.txt', 2,
+                "times '2.0' '\uff18.0' are not numbers of seconds")),
+    Case('charades-hex-time',  # float.fromhex would read it; float() does not
+         grounding(charades([TEST_LINES[0], 'v2 0x2 8.0##someone holds a cup.'])),
+         Raises(AnnotationError, 'val.txt', 2,
+                "times '0x2' '8.0' are not numbers of seconds")),
+    Case('test-file-empty',
+         grounding(charades(raw=b'\n\n')),
+         Raises(AnnotationError, 'val.txt', None, _NO_MOMENT)),
+    Case('test-every-moment-dropped',
+         grounding(charades(['v1 4.0 1.0##a person opens the door.',
+                             'v2 8.0 8.0##someone holds a cup.'])),
+         Raises(AnnotationError, 'val.txt', None, _NO_MOMENT,
+                log=f'{DIR}/val.txt: 2 moments read, 0 kept; repairs: 2 start >= end dropped')),
+    Case('training-file-empty',
+         training(charades(raw=b'')),
+         Raises(AnnotationError, 'val.txt', None, _NO_MOMENT)),
     # ----- repairs of moments
     Case('end-before-start',
          grounding(charades([TEST_LINES[0], 'v2 8.0 2.0##someone holds a cup.'])),
@@ -415,17 +521,15 @@ CASES = [
     Case('training-split-repairs',
          training(charades([TEST_LINES[0], 'v2 8.0 8.0##someone holds a cup.'])),
          Repaired(f'{DIR}/val.txt: 2 moments read, 1 kept; '
-                  'repairs: 1 start >= end dropped', _training_drops_the_moment,
-                  reads=2)),  # each of the two collections reads the file
+                  'repairs: 1 start >= end dropped',  # once: the collections share a parse
+                  _training_drops_the_moment)),
     # ----- durations files
     Case('durations-csv-non-numeric',
-         grounding(charades(durations=b'id,length\nv1,10.0\nv2,twenty\nv3,15\n',
-                            duration_file='durations.csv')),
+         grounding(csv_durations(b'id,length\nv1,10.0\nv2,twenty\nv3,15\n')),
          Raises(AnnotationError, 'durations.csv', 3,
                 "duration of video 'v2' is 'twenty', expected a number of seconds")),
     Case('durations-csv-missing-column',
-         grounding(charades(durations=b'id,seconds\nv1,10.0\nv2,20.0\n',
-                            duration_file='durations.csv')),
+         grounding(csv_durations(b'id,seconds\nv1,10.0\nv2,20.0\n')),
          Raises(AnnotationError, 'durations.csv', 1,
                 "csv header has ['id', 'seconds'], expected 'id' and 'length' columns")),
     Case('durations-json-non-positive',
@@ -433,10 +537,24 @@ CASES = [
          Raises(AnnotationError, 'durations.json', 'v2',
                 "duration of video 'v2' is 0, expected a positive number of seconds")),
     Case('durations-csv-non-utf8',
-         grounding(charades(durations=b'id,length\nv1,10.0\nv2\xe9,20.0\nv3,15\n',
-                            duration_file='durations.csv')),
+         grounding(csv_durations(b'id,length\nv1,10.0\nv2\xe9,20.0\nv3,15\n')),
          Raises(AnnotationError, 'durations.csv', 3,
                 "not UTF-8 text (invalid continuation byte at byte 20)")),
+    Case('durations-csv-underscore',
+         grounding(csv_durations(b'id,length\nv1,10.0\nv2,2_0\nv3,15\n')),
+         Raises(AnnotationError, 'durations.csv', 3,
+                "duration of video 'v2' is '2_0', expected a number of seconds")),
+    Case('durations-csv-duplicate-video',
+         grounding(csv_durations(b'id,length\nv1,10.0\nv2,20.0\nv1,12.0\n')),
+         Raises(AnnotationError, 'durations.csv', 4,
+                "video 'v1' is listed again (first on line 2)")),
+    Case('durations-json-duplicate-video',
+         grounding(charades(durations=b'{"v1": 10.0, "v2": 20.0, "v1": 12.0}')),
+         Raises(AnnotationError, 'durations.json', 'v1', _DUPLICATE_VIDEO)),
+    Case('durations-json-boolean',
+         grounding(charades(durations=b'{"v1": 10.0, "v2": true}')),
+         Raises(AnnotationError, 'durations.json', 'v2',
+                "duration of video 'v2' is True, expected a number of seconds")),
     # ----- ActivityNet Captions JSON
     Case('activitynet-missing-key',
          grounding(activitynet({'v1': {'duration': 10.0, 'timestamps': [[1.0, 4.0]]}}),
@@ -451,11 +569,60 @@ CASES = [
     Case('activitynet-bad-timestamp',
          grounding(activitynet({'v1': {**_ANET_OK, 'timestamps': [[1.0, 'four']]}}),
                    _ANET_FEATURES),
-         Raises(AnnotationError, 'val.json', 'v1', _TIMES_FIELDS)),
+         Raises(AnnotationError, 'val.json', 'v1',
+                f"timestamp 0 is [1.0, 'four'], {_STAMP}")),
     Case('activitynet-timestamp-triple',
          grounding(activitynet({'v1': {**_ANET_OK, 'timestamps': [[1.0, 2.0, 4.0]]}}),
                    _ANET_FEATURES),
-         Raises(AnnotationError, 'val.json', 'v1', _TIMES_FIELDS)),
+         Raises(AnnotationError, 'val.json', 'v1', f'timestamp 0 is [1.0, 2.0, 4.0], {_STAMP}')),
+    Case('activitynet-timestamp-string',  # '14' used to unpack into (1.0, 4.0)
+         grounding(activitynet({'v1': {**_ANET_OK, 'timestamps': ['14']}}), _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1', f"timestamp 0 is '14', {_STAMP}")),
+    Case('activitynet-timestamps-null',
+         grounding(activitynet({'v1': {**_ANET_OK, 'timestamps': None}}), _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1',
+                'timestamps is a NoneType, expected a list of [start, end] numbers')),
+    Case('activitynet-boolean-duration',  # float(True) == 1.0
+         grounding(activitynet({'v1': {**_ANET_OK, 'duration': True}}), _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1',
+                'duration is True, expected a number of seconds')),
+    Case('activitynet-boolean-timestamp',
+         grounding(activitynet({'v1': {**_ANET_OK, 'timestamps': [[False, 4.0]]}}),
+                   _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1', f'timestamp 0 is [False, 4.0], {_STAMP}')),
+    Case('activitynet-underscore-duration',
+         grounding(activitynet({'v1': {**_ANET_OK, 'duration': '1_0'}}), _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1',
+                "duration is '1_0', expected a number of seconds")),
+    Case('activitynet-numeric-strings',  # read, strictly, as numbers
+         grounding(activitynet({'v1': {**_ANET_OK, 'duration': '10',
+                                       'timestamps': [['1.5', '4e0']]}}), _ANET_FEATURES),
+         Repaired(None, _moments([1.5, 4.0]))),
+    Case('activitynet-duplicate-video',
+         grounding(activitynet(raw=b'{"v1": {"duration": 10.0, "timestamps": [[1, 4]], '
+                                   b'"sentences": ["a person opens the door."]}, '
+                                   b'"v1": {"duration": 20.0, "timestamps": [[2, 8]], '
+                                   b'"sentences": ["someone holds a cup."]}}'),
+                   _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1', _DUPLICATE_VIDEO)),
+    Case('activitynet-duplicate-key',
+         grounding(activitynet(raw=b'{"v1": {"duration": 10.0, "timestamps": [[1, 4]], '
+                                   b'"duration": 30.0, '
+                                   b'"sentences": ["a person opens the door."]}}'),
+                   _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', 'v1',
+                "key 'duration' is given 2 times in one object (JSON keeps only the "
+                "last copy)")),
+    Case('activitynet-huge-integer',  # Python refuses int literals of > 4300 digits
+         grounding(activitynet(raw=b'{"v1": {"duration": 1' + b'0' * 5000 + b'}}'),
+                   _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', None,
+                'not valid JSON: Exceeds the limit (4300 digits) for integer string '
+                'conversion: value has 5001 digits; use sys.set_int_max_str_digits() '
+                'to increase the limit')),
+    Case('activitynet-no-video',
+         grounding(activitynet({}), _ANET_FEATURES),
+         Raises(AnnotationError, 'val.json', None, _NO_MOMENT)),
     Case('activitynet-invalid-json',
          grounding(activitynet(raw=b'{"v1": {"duration": 10.0,\n'
                                    b' "timestamps": [[1.0, 4.0]] "sentences": ["x"]}}'),
@@ -505,6 +672,9 @@ CASES = [
     Case('feature-dimension-differs',  # D detected from v1, v2 differs
          grounding(features=h5_features(v2=_feat(9, DIM + 1))),
          Raises(FeatureError, 'features.h5', 'v2', 'feature dimension 5, expected 4')),
+    Case('feature-dimension-first-video',  # D configured: v1 is named, not v2
+         grounding(features=h5_features(v1=_feat(6, DIM + 1)), feature_dim=DIM),
+         Raises(FeatureError, 'features.h5', 'v1', 'feature dimension 5, expected 4')),
     Case('feature-dimension-not-configured',
          grounding(features=dir_features(), feature_dim=8),
          Raises(FeatureError, 'feats/v1.npy', 'v1', 'feature dimension 4, expected 8')),
@@ -519,6 +689,28 @@ CASES = [
     Case('feature-non-numeric',
          grounding(features=h5_features(v2=np.full((9, DIM), b'abc'))),
          Raises(FeatureError, 'features.h5', 'v2', 'feature dtype |S3 is not numeric')),
+    Case('feature-complex-npy',  # numpy would drop the imaginary part with a warning
+         grounding(features=dir_features(v2=GOOD_FEATURES['v2'] * (1 + 1j))),
+         Raises(FeatureError, 'feats/v2.npy', 'v2',
+                'feature dtype complex128 is complex, expected real numbers (float or int)')),
+    Case('feature-complex-pt',
+         grounding(features=dir_features('.pt', v2=None, raw={
+             'v2.pt': torch.ones(9, DIM, dtype=torch.complex64)})),
+         Raises(FeatureError, 'feats/v2.pt', 'v2',
+                'feature dtype complex64 is complex, expected real numbers (float or int)')),
+    Case('feature-boolean-hdf5',
+         grounding(features=h5_features(v2=GOOD_FEATURES['v2'] > 0)),
+         Raises(FeatureError, 'features.h5', 'v2', 'feature dtype bool is not numeric')),
+    Case('feature-beyond-float32',  # float64 1e300 would become inf
+         grounding(features=dir_features(v2=np.full((9, DIM), 1e300))),
+         Raises(FeatureError, 'feats/v2.npy', 'v2', '9 of 9 frames hold values beyond '
+                'the float32 range (|x| > 3.403e+38)')),
+    Case('feature-hdf5-zeroed-header',
+         grounding(features=h5_damaged(chunked=False)),
+         Raises(FeatureError, 'features.h5', 'v2', r'cannot be read: .+', regex=True)),
+    Case('feature-hdf5-zeroed-chunks',
+         grounding(features=h5_damaged(chunked=True)),
+         Raises(FeatureError, 'features.h5', 'v2', r'cannot be read: .+', regex=True)),
     Case('feature-pt-not-a-tensor',
          grounding(features=dir_features('.pt', v2=None,
                                          raw={'v2.pt': {'feats': torch.zeros(9, DIM)}})),
@@ -529,10 +721,19 @@ CASES = [
     # ----- queries and word vectors
     Case('query-out-of-vocabulary',
          query_without_known_words('Zebras juggle quokkas'),
-         Works(_oov_query(3))),
+         Works(_oov_query(3, 'Zebras juggle quokkas'))),
     Case('query-punctuation-only',
          query_without_known_words('?! ... -- (!)'),
-         Works(_oov_query(1))),
+         Works(_oov_query(1, '?! ... -- (!)'))),
+    Case('query-emoji-only',
+         query_without_known_words('🦓 🤹'),
+         Works(_oov_query(1, '🦓 🤹'))),
+    Case('training-query-without-known-word',
+         query_set([TRAIN_LINES[0], 'v2 2.0 8.0##🙂🙂', TRAIN_LINES[1]]),
+         Works(_training_set_with_one_unknown_query)),
+    Case('training-queries-mostly-unknown',
+         query_set([TRAIN_LINES[0], 'v2 2.0 8.0##🙂🙂', 'v2 1.0 3.0##!!! ???']),
+         Raises(AnnotationError, 'train.txt', None, _TRAIN_UNKNOWN)),
     Case('glove-short-row',
          glove(['door 0.1 0.2']),
          Raises(WordVectorError, 'glove.txt', 6, '2 values, expected 3 like line 1')),
@@ -571,14 +772,22 @@ def case_dir(request) -> Path:
 
 @pytest.fixture
 def logs(monkeypatch) -> Dict[str, List[str]]:
-    """Lines logged by RepairLog.summary ('repairs') and by
-    build_embedding_matrix ('embedding')."""
-    out = dict(repairs=[], embedding=[])
+    """Lines logged by RepairLog.summary ('repairs'), build_embedding_matrix
+    ('embedding') and the unknown-query warnings ('queries'). Each case
+    starts with an empty record cache (the corpus rewrites its files)."""
+    clear_record_cache()
+    out = dict(repairs=[], embedding=[], queries=[])
     monkeypatch.setattr(moment_record, 'print_log',
                         lambda msg, **kwargs: out['repairs'].append(msg))
     monkeypatch.setattr(embedding_module, 'print_log',
                         lambda msg, **kwargs: out['embedding'].append(msg))
+    monkeypatch.setattr(unknown_queries, 'print_log',
+                        lambda msg, **kwargs: out['queries'].append(msg))
     return out
+
+
+def _log_lines(log: Optional[str], root: Path) -> List[str]:
+    return [] if log is None else [log.replace(DIR, str(root))]
 
 
 def _location(root: Path, expect: Raises) -> str:
@@ -611,17 +820,15 @@ def test_bad_input(case: Case, case_dir: Path, logs):
         assert 'dscnet_plugin' in Path(str(info.traceback[-1].path)).parts
         assert error.__cause__ is None
         assert error.__context__ is None or error.__suppress_context__
-        assert not logs['repairs']
+        assert logs['repairs'] == _log_lines(expect.log, case_dir)
     elif isinstance(expect, Repaired):
         result = act()
-        expected_log = ([] if expect.log is None
-                        else [expect.log.replace(DIR, str(case_dir))] * expect.reads)
-        assert logs['repairs'] == expected_log
+        assert logs['repairs'] == _log_lines(expect.log, case_dir)
         expect.check(result, case_dir)
     else:
         result = act()
         assert not logs['repairs']
-        expect.check(result, case_dir, logs['embedding'])
+        expect.check(result, case_dir, logs)
 
 
 def test_case_ids_are_unique_folder_names():
@@ -640,5 +847,5 @@ def test_every_case_is_documented():
         if isinstance(expect, Raises) and not expect.regex:
             # in a table cell a '|' is written '\|', even in a code span
             assert expect.what.replace(DIR, '…').replace('|', '\\|') in doc, case.id
-        elif isinstance(expect, Repaired) and expect.log:
+        if getattr(expect, 'log', None):
             assert expect.log.replace(DIR, '…') in doc, case.id

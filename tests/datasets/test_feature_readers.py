@@ -273,3 +273,19 @@ def test_array_dir_validation_error_names_the_file(tmp_path):
     with pytest.raises(FeatureError) as info:
         ArrayDirFeatures(str(folder))['bad_vid']
     assert str(folder / 'bad_vid.npy') in str(info.value)
+
+
+@pytest.mark.parametrize('config', ['configs/dscnet_charades.py',
+                                    'configs/dscnet_activitynet.py',
+                                    'configs/dscnet_demo.py',
+                                    'docs/examples/dscnet_charades_i3d.py'])
+def test_configs_give_every_reader_the_models_dimension(config):
+    """So that a first video of the wrong width is the one named (an
+    auto-detected ``D`` would blame the next, healthy video)."""
+    from mmengine.config import Config
+
+    from dscnet_plugin.utils import walk_dicts
+    cfg = Config.fromfile(config)
+    readers = [d for d in walk_dicts(cfg._cfg_dict) if d.get('type') == 'VideoFeatures']
+    assert len(readers) >= 4  # the top-level variable and the three pipelines
+    assert {r['feature_dim'] for r in readers} == {cfg.model.video_encoder.in_dim}

@@ -149,3 +149,4 @@ def test_preprocessor_accepts_a_default_collated_batch(feature_file, charades_cf
     assert out['inputs']['video_feature'].shape == (2, NUM_FRAMES, DIM)
     torch.testing.assert_close(out['inputs']['query_tokens'][0],
                                items[0]['inputs']['query_tokens'])
+

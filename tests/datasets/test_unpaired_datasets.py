@@ -5,7 +5,7 @@ import random
 import pytest
 
 from dscnet_plugin.datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
-                                    GroundingDataset, QuerySetDataset,
+                                    AnnotationError, GroundingDataset, QuerySetDataset,
                                     UnpairedVideoDataset)
 from dscnet_plugin.registry import DATA_SOURCES, DATASETS
 from dscnet_plugin.structures import GroundingDataSample
@@ -121,3 +121,13 @@ def test_dataset_accepts_a_built_reader(charades_cfg):
     reader = build_pinned(DATA_SOURCES, charades_cfg)
     dataset = UnpairedVideoDataset(annotation=reader)
     assert len(dataset) == 3
+
+
+def test_empty_collections_are_refused_when_built(write_charades):
+    train = write_charades(['v1 3 2##a person sits'])
+    for type_name in ('UnpairedVideoDataset', 'QuerySetDataset', 'GroundingDataset'):
+        with pytest.raises(AnnotationError) as info:
+            build_pinned(DATASETS, dict(type=type_name, annotation=train))
+        assert str(info.value) == (
+            f"{train['data_root']}/charades_sta_train.txt: no moment in this file (it "
+            'holds none, or the repairs dropped every one)')

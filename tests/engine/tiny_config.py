@@ -53,7 +53,7 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
     propagate_data_root(cfg, original_root)
     # the base configs are interpolated, so the generator / pipeline dicts
     # are copies in many places: change every one of them
-    generators = resamples = 0
+    generators = resamples = readers = 0
     for d in walk_dicts(cfg._cfg_dict):
         if d.get('type') == 'SyntheticGroundingGenerator':
             d.update(TINY_GENERATOR)
@@ -61,7 +61,11 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
         elif d.get('type') == 'ResampleFeatures':
             d['num_frames'] = TINY_FRAMES
             resamples += 1
-    assert generators > 5 and resamples >= 3, (generators, resamples)
+        elif d.get('type') == 'VideoFeatures':
+            d['feature_dim'] = TINY_GENERATOR['feature_dim']
+            readers += 1
+    assert generators > 5 and resamples >= 3 and readers >= 3, (generators, resamples,
+                                                                  readers)
     cfg.feature_dim = TINY_GENERATOR['feature_dim']
     cfg.num_frames = TINY_FRAMES
     cfg.merge_from_dict(dict(

@@ -4,9 +4,10 @@
 _base_ = ['./activitynet.py']
 
 data_root = 'data'
-video_features = dict(type='VideoFeatures', data_root=data_root,
-                      path='activitynet_captions/features/sub_activitynet_v1-3.c3d.hdf5')
 feature_dim = 500
+video_features = dict(type='VideoFeatures', data_root=data_root,
+                      path='activitynet_captions/features/sub_activitynet_v1-3.c3d.hdf5',
+                      feature_dim=feature_dim)  # checked for every video read
 num_frames = 256  # paper: 256 (ActivityNet Captions)
 max_query_len = 20  # paper: 20 (ActivityNet Captions)
 train_annotation = {{_base_.train_annotation}}

@@ -3,9 +3,10 @@
 _base_ = ['./charades-sta.py']
 
 data_root = 'data'
-video_features = dict(type='VideoFeatures', data_root=data_root,
-                      path='charades_sta/features/c3d.hdf5')
 feature_dim = 4096
+video_features = dict(type='VideoFeatures', data_root=data_root,
+                      path='charades_sta/features/c3d.hdf5',
+                      feature_dim=feature_dim)  # checked for every video read
 num_frames = 128  # paper: 128 (Charades-STA)
 max_query_len = 10  # paper: 10 (Charades-STA)
 train_annotation = {{_base_.train_annotation}}

@@ -4,7 +4,9 @@ from .base_reader import BaseAnnotationReader
 from .charades_sta import CharadesSTAAnnotation
 from .durations import load_durations
 from .moment_record import MomentRecord, RepairLog
+from .record_cache import clear_record_cache
+from .seconds import parse_seconds
 
 __all__ = ['BaseAnnotationReader', 'CharadesSTAAnnotation',
            'ActivityNetCaptionsAnnotation', 'MomentRecord', 'RepairLog',
-           'load_durations']
+           'load_durations', 'clear_record_cache', 'parse_seconds']

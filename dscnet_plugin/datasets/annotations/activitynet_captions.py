@@ -1,38 +1,59 @@
 """ActivityNet Captions: ``{vid: {duration, timestamps, sentences}}`` JSON."""
-import json
 import math
 import os.path as osp
-from typing import List
+from typing import List, Tuple
 
 from ...registry import DATA_SOURCES
 from ..errors import AnnotationError
 from .base_reader import BaseAnnotationReader
+from .json_object import load_json_object, repeated_key_error
 from .moment_record import MomentRecord, RepairLog
+from .seconds import parse_seconds
 
 _KEYS = ('duration', 'timestamps', 'sentences')
+
+
+def _times(path: str, vid: str, item: dict) -> Tuple[float, List[Tuple[float, float]]]:
+    """``(duration, [(start, end), ...])`` of one video, parsed strictly."""
+    try:
+        duration = parse_seconds(item['duration'])
+    except ValueError:
+        raise AnnotationError(path, f"duration is {item['duration']!r}, expected a "
+                              'number of seconds', vid) from None
+    stamps = item['timestamps']
+    if not isinstance(stamps, list):
+        raise AnnotationError(path, f'timestamps is a {type(stamps).__name__}, expected '
+                              'a list of [start, end] numbers', vid)
+    out = []
+    for k, pair in enumerate(stamps):
+        try:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ValueError
+            out.append((parse_seconds(pair[0]), parse_seconds(pair[1])))
+        except ValueError:
+            raise AnnotationError(path, f'timestamp {k} is {pair!r}, expected [start, end] '
+                                  'numbers of seconds', vid) from None
+    return duration, out
 
 
 @DATA_SOURCES.register_module()
 class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
     """Reader of ActivityNet Captions ``train.json`` / ``val_1`` / ``val_2``.
 
+    Times are JSON numbers (numeric strings such as ``"12.5"`` are also
+    read, strictly; booleans are refused); a video id or a key of a video
+    given twice is an error.
+
     Args:
         ann_file: The annotation JSON.
         data_root: Root of the relative paths.
     """
 
-    def load(self) -> List[MomentRecord]:
+    def read(self) -> List[MomentRecord]:
         path = self.ann_file
         if not osp.isfile(path):
             raise AnnotationError(path, 'annotation file not found')
-        try:
-            with open(path, encoding='utf-8') as f:
-                raw = json.load(f)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise AnnotationError(path, f'not valid JSON: {e}') from None
-        if not isinstance(raw, dict):
-            raise AnnotationError(path, 'expected a JSON object {video_id: '
-                                  '{duration, timestamps, sentences}}')
+        raw = load_json_object(path, '{video_id: {duration, timestamps, sentences}}')
         repairs = RepairLog(path)
         records = []
         for vid, item in raw.items():
@@ -40,13 +61,8 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
             if missing:
                 raise AnnotationError(path, f'missing key(s) {missing}; expected '
                                       f'{list(_KEYS)}', vid)
-            try:
-                duration = float(item['duration'])
-                stamps = [(float(s), float(e)) for s, e in item['timestamps']]
-            except (TypeError, ValueError):
-                raise AnnotationError(path, 'duration must be a number and '
-                                      'timestamps a list of [start, end] numbers',
-                                      vid) from None
+            repeated_key_error(path, item, vid)
+            duration, stamps = _times(path, vid, item)
             sentences = item['sentences']
             if not isinstance(sentences, list):
                 raise AnnotationError(path, f'sentences is a {type(sentences).__name__}, '

@@ -1,6 +1,6 @@
 """Charades-STA annotations: ``VID START END##sentence`` lines."""
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from ...registry import DATA_SOURCES
 from ...utils import resolve_path
@@ -8,6 +8,7 @@ from ..errors import AnnotationError
 from .base_reader import BaseAnnotationReader
 from .durations import load_durations
 from .moment_record import MomentRecord, RepairLog
+from .seconds import parse_seconds
 
 
 def _parse_line(path: str, lineno: int, line: str):
@@ -21,7 +22,7 @@ def _parse_line(path: str, lineno: int, line: str):
                               "3: 'VID START END##sentence'", lineno)
     vid, start, end = fields
     try:
-        start, end = float(start), float(end)
+        start, end = parse_seconds(start), parse_seconds(end)
     except ValueError:
         raise AnnotationError(path, f'times {fields[1]!r} {fields[2]!r} are not '
                               'numbers of seconds', lineno) from None
@@ -47,7 +48,10 @@ class CharadesSTAAnnotation(BaseAnnotationReader):
         super().__init__(ann_file, data_root)
         self.duration_file = resolve_path(duration_file, data_root)
 
-    def load(self) -> List[MomentRecord]:
+    def input_files(self) -> Sequence[str]:
+        return self.ann_file, self.duration_file
+
+    def read(self) -> List[MomentRecord]:
         path = self.ann_file
         if not osp.isfile(path):
             raise AnnotationError(path, 'annotation file not found')

@@ -7,7 +7,7 @@ import torch
 
 from ...registry import DATA_SOURCES
 from ..errors import FeatureError
-from .base_reader import BaseFeatureReader
+from .base_reader import BaseFeatureReader, tensor_to_array
 
 
 @DATA_SOURCES.register_module()
@@ -56,7 +56,7 @@ class ArrayDirFeatures(BaseFeatureReader):
                 if not isinstance(value, torch.Tensor):
                     raise FeatureError(file, f'holds a {type(value).__name__}, '
                                        'expected a (T, D) tensor', video_id)
-                return value.float().numpy()
+                return tensor_to_array(value)
             return np.load(file, allow_pickle=False)
         except FeatureError:
             raise

@@ -8,14 +8,24 @@ from ...utils import resolve_path
 from ..errors import FeatureError
 
 
+#: Largest magnitude a float32 holds; wider floats beyond it are refused.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def check_feature(array, path: str, video_id: str,
                   feature_dim: Optional[int] = None) -> np.ndarray:
     """Validate one ``T x D`` feature sequence and return it as float32.
 
+    Real numbers only: float (any width) and integer arrays are converted
+    to float32; complex, boolean, string, object and other dtypes are
+    refused by name (numpy would otherwise drop an imaginary part with only
+    a warning).
+
     Raises:
         FeatureError: naming ``path`` and ``video_id`` when the array is not
             2-D, is empty (``T == 0``), has another dimension than
-            ``feature_dim``, or holds NaN / Inf values.
+            ``feature_dim``, has a non-real dtype, holds NaN / Inf values, or
+            values beyond the float32 range.
     """
     array = np.asarray(array)
     if array.ndim != 2:
@@ -27,14 +37,36 @@ def check_feature(array, path: str, video_id: str,
     if feature_dim is not None and array.shape[1] != feature_dim:
         raise FeatureError(path, f'feature dimension {array.shape[1]}, expected '
                            f'{feature_dim}', video_id)
-    if not np.issubdtype(array.dtype, np.number):
+    if array.dtype.kind == 'c':
+        raise FeatureError(path, f'feature dtype {array.dtype} is complex, expected '
+                           'real numbers (float or int)', video_id)
+    if array.dtype.kind not in 'fiu':
         raise FeatureError(path, f'feature dtype {array.dtype} is not numeric', video_id)
-    array = array.astype(np.float32, copy=False)
-    if not np.isfinite(array).all():
-        bad = int((~np.isfinite(array)).any(axis=1).sum())
-        raise FeatureError(path, f'{bad} of {array.shape[0]} frames hold NaN '
-                           'or Inf values', video_id)
-    return array
+    if array.dtype.kind == 'f':
+        finite = np.isfinite(array)
+        if not finite.all():
+            bad = int((~finite).any(axis=1).sum())
+            raise FeatureError(path, f'{bad} of {array.shape[0]} frames hold NaN '
+                               'or Inf values', video_id)
+        if array.dtype.itemsize > 4 and np.abs(array).max() > _FLOAT32_MAX:
+            bad = int((np.abs(array) > _FLOAT32_MAX).any(axis=1).sum())
+            raise FeatureError(path, f'{bad} of {array.shape[0]} frames hold values '
+                               f'beyond the float32 range (|x| > {_FLOAT32_MAX:.4g})',
+                               video_id)
+    return array.astype(np.float32, copy=False)
+
+
+def tensor_to_array(value) -> np.ndarray:
+    """A CPU tensor as a numpy array of its own dtype (so that
+    :func:`check_feature` judges it); float types numpy lacks (bfloat16,
+    float8) go through float32."""
+    value = value.detach()
+    try:
+        return value.numpy()
+    except TypeError:
+        if value.is_floating_point():
+            return value.float().numpy()
+        raise
 
 
 class BaseFeatureReader(metaclass=ABCMeta):

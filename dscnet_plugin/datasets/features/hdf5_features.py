@@ -8,6 +8,15 @@ from ..errors import FeatureError
 from .base_reader import BaseFeatureReader
 
 _NESTED_KEYS = ('c3d_features', 'features', 'feature')
+#: What h5py raises on a damaged file (a zeroed or truncated block, a broken link).
+_H5_ERRORS = (OSError, RuntimeError, KeyError, ValueError, TypeError)
+
+
+def _reason(error: Exception) -> str:
+    """h5py's message (a ``KeyError``'s without the quotes ``str`` adds)."""
+    if isinstance(error, KeyError) and error.args:
+        return str(error.args[0])
+    return str(error)
 
 
 @DATA_SOURCES.register_module()
@@ -52,17 +61,31 @@ class HDF5Features(BaseFeatureReader):
         return self._file
 
     def __contains__(self, video_id: str) -> bool:
-        return video_id in self.file
+        try:
+            return video_id in self.file
+        except _H5_ERRORS as e:
+            raise FeatureError(self.path, f'cannot be read: {_reason(e)}', video_id) from None
 
     def _read(self, video_id: str):
-        import h5py
-        if video_id not in self.file:
+        if video_id not in self:
             raise FeatureError(self.path, 'video has no features in this file',
                                video_id)
+        try:
+            return self._dataset(video_id)[()]
+        except FeatureError:
+            raise
+        except _H5_ERRORS as e:  # a corrupt or truncated file
+            raise FeatureError(self.path, f'cannot be read: {_reason(e)}', video_id) from None
+
+    def _dataset(self, video_id: str):
+        import h5py
         item = self.file[video_id]
         if isinstance(item, h5py.Group):
             item = self._nested(item, video_id)
-        return item[()]
+        if not isinstance(item, h5py.Dataset):
+            raise FeatureError(self.path, f'holds a {type(item).__name__}, expected a '
+                               '(T, D) dataset', video_id)
+        return item
 
     def _nested(self, group, video_id: str):
         keys = list(group.keys())

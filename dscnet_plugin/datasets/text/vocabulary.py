@@ -1,14 +1,15 @@
 """Vocabulary of the training query set."""
-import functools
 import json
-from collections import Counter
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from collections import Counter, OrderedDict
+from typing import Dict, Hashable, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from ...registry import DATA_SOURCES
 from ...utils import build_pinned
+from ..annotations import BaseAnnotationReader
 from .tokenizer import tokenize
+from .unknown_queries import check_training_queries
 
 PAD, UNK = '<pad>', '<unk>'
 
@@ -48,6 +49,11 @@ class Vocabulary:
                        key=lambda w: (-counts[w], w))
         return cls(words[:max_size] if max_size else words)
 
+    def has_known_word(self, sentence: str, max_len: Optional[int] = None) -> bool:
+        """Whether one of the first ``max_len`` words (all if ``None``) of
+        ``sentence`` is in the vocabulary (is not read as ``<unk>``)."""
+        return any(w in self.index for w in tokenize(sentence)[:max_len])
+
     def encode(self, sentence: str, max_len: int) -> Tuple[np.ndarray, int]:
         """Token ids of ``sentence`` padded / truncated to ``max_len``.
 
@@ -67,27 +73,49 @@ class Vocabulary:
             json.dump(self.words[2:], f)
 
 
-@functools.lru_cache(maxsize=8)
-def _cached_vocabulary(annotation_json: str, min_freq: int,
-                       max_size: Optional[int]) -> Vocabulary:
-    reader = build_pinned(DATA_SOURCES, json.loads(annotation_json))
-    return Vocabulary.from_sentences((r.sentence for r in reader.load()),
-                                     min_freq, max_size)
+#: Vocabularies kept, by reader cache key and settings (least recently used forgotten).
+MAX_CACHED = 8
+_VOCABULARIES: 'OrderedDict[Hashable, Vocabulary]' = OrderedDict()
 
 
 @DATA_SOURCES.register_module()
-def QueryVocabulary(annotation: dict, min_freq: int = 1,
-                    max_size: Optional[int] = None) -> Vocabulary:
+def QueryVocabulary(annotation: Union[dict, BaseAnnotationReader], min_freq: int = 1,
+                    max_size: Optional[int] = None,
+                    max_unknown_fraction: float = 0.5) -> Vocabulary:
     """The vocabulary of the training query set.
 
     Only the sentences of ``annotation`` are read (no video, no time). The
-    result is cached per process, so every transform and model that asks
-    for the same training file shares one instance.
+    result is cached per process by the content of the annotation files
+    (see :meth:`~dscnet_plugin.datasets.annotations.BaseAnnotationReader.cache_key`),
+    so every transform and model that asks for the same training file shares
+    one instance, and a file rewritten in place gets a new one.
 
     Args:
-        annotation: Config of the training annotation reader.
+        annotation: Config of the training annotation reader (or the reader).
         min_freq: Minimum count of a word to get its own index.
         max_size: Optional cap on the number of words.
+        max_unknown_fraction: The training set is refused when more than
+            this fraction of its queries hold no word of the vocabulary
+            (emoji- or punctuation-only queries, or words cut by
+            ``min_freq`` / ``max_size``).
+
+    Raises:
+        AnnotationError: naming the training annotation file, see
+            ``max_unknown_fraction``.
     """
-    key = json.dumps(annotation, sort_keys=True, default=str)
-    return _cached_vocabulary(key, min_freq, max_size)
+    reader = build_pinned(DATA_SOURCES, annotation)
+    records = reader.load()
+    key = reader.cache_key()
+    key = None if key is None else (key, min_freq, max_size, max_unknown_fraction)
+    if key in _VOCABULARIES:
+        _VOCABULARIES.move_to_end(key)
+        return _VOCABULARIES[key]
+    sentences = [r.sentence for r in records]
+    vocab = Vocabulary.from_sentences(sentences, min_freq, max_size)
+    check_training_queries([vocab.has_known_word(s) for s in sentences], reader.ann_file,
+                           max_unknown_fraction)
+    if key is not None:
+        _VOCABULARIES[key] = vocab
+        while len(_VOCABULARIES) > MAX_CACHED:
+            _VOCABULARIES.popitem(last=False)
+    return vocab

@@ -1,9 +1,10 @@
 """Load and resample video features."""
-from typing import Union
+from typing import Sequence, Set, Union
 
 from ...registry import DATA_SOURCES, TRANSFORMS
 from ...utils import build_pinned
 from ..features import resample_features
+from ..text import Vocabulary, report_unknown_queries, warn_unknown_query
 from .base_transform import BaseTransform
 
 
@@ -59,6 +60,12 @@ class TokenizeQuery(BaseTransform):
     """Encode ``results['query']`` into ``query_tokens`` (``(L,)`` int64) and
     ``query_mask`` (``(L,)`` bool).
 
+    A query none of whose first ``L`` words is in the vocabulary (emoji or
+    punctuation only, or words never seen in training) is encoded as
+    ``<unk>`` only; it is warned about once. Datasets check all their
+    queries up front with :meth:`report_unknown` (then, naming the file and
+    line of each).
+
     Args:
         vocab: Config of the vocabulary (``dict(type='QueryVocabulary',
             annotation=<training reader>)``) or a built one.
@@ -70,12 +77,37 @@ class TokenizeQuery(BaseTransform):
         self.vocab = vocab
         self.max_len = max_len
         self._vocab = None
+        self._warned: Set[str] = set()
 
-    def transform(self, results: dict) -> dict:
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The built vocabulary (built on first use, in the process using it)."""
         if self._vocab is None:
             self._vocab = build_pinned(DATA_SOURCES, self.vocab)
-        tokens, length = self._vocab.encode(results['query'], self.max_len)
+        return self._vocab
+
+    def knows(self, query: str) -> bool:
+        """Whether one of the first ``max_len`` words of ``query`` is in the
+        vocabulary."""
+        return self.vocabulary.has_known_word(query, self.max_len)
+
+    def report_unknown(self, queries: Sequence[str], sources: Sequence[str],
+                       path: str) -> None:
+        """Warn about the queries of a dataset with no known word and log
+        their count (see :func:`~dscnet_plugin.datasets.text.report_unknown_queries`);
+        they are not warned about again when transformed."""
+        unknown = [i for i, q in enumerate(queries) if not self.knows(q)]
+        report_unknown_queries(unknown, queries, sources, path)
+        self._warned.update(queries[i] for i in unknown)
+
+    def transform(self, results: dict) -> dict:
+        vocab = self.vocabulary
+        query = results['query']
+        if query not in self._warned and not self.knows(query):
+            warn_unknown_query(query)
+            self._warned.add(query)
+        tokens, length = vocab.encode(query, self.max_len)
         results['query_tokens'] = tokens
-        results['query_mask'] = tokens != self._vocab.pad_index
+        results['query_mask'] = tokens != vocab.pad_index
         results['query_length'] = length
         return results
