@@ -9,12 +9,13 @@ import gc
 import os
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
 from dscnet_plugin.engine import latest_complete_checkpoint
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
-                                 register_all_modules, set_quiet)
+                                 register_all_modules, run_tool, set_quiet)
 
 
 def parse_args():
@@ -57,6 +58,9 @@ def merge_args(cfg: Config, args) -> Config:
         # the newest *complete* checkpoint (mmengine would take last_checkpoint blindly)
         latest = latest_complete_checkpoint(cfg.work_dir)
         cfg.resume, cfg.load_from = latest is not None, latest
+        if latest is None:
+            print_log(f'no checkpoint in {cfg.work_dir}: starting from scratch',
+                      logger='current')
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.no_validate:
@@ -85,4 +89,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
