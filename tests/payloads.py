@@ -44,5 +44,14 @@ def write_system_payload(path: Path, marker: Path) -> Path:
     return path
 
 
-#: ``(name, writer)`` of both payloads, for ``pytest.mark.parametrize``.
-PAYLOADS = (('gadget', write_gadget), ('os.system', write_system_payload))
+#: The writer of each payload, by name (``pytest.mark.parametrize`` them).
+PAYLOADS = {'gadget': write_gadget, 'system': write_system_payload}
+#: What the refusal of each payload names.
+REFUSED = {'gadget': "getattr(getattr, '__self__')",
+           'system': f'the global {os.system.__module__}.system'}
+
+
+def refusal(name: str, what: str = 'checkpoint') -> str:
+    """The message tail of the refusal of payload ``name`` read as ``what``."""
+    return (f'{what} refused: {REFUSED[name]} is not allowed in a {what} '
+            '(the file may be crafted to run code)')

@@ -16,5 +16,5 @@ __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_pa
            'propagate_data_root', 'apply_cli_options', 'merge_cli_options',
            'register_checkpoint_globals', 'install_safe_loading', 'load_from_safe_local',
            'safe_torch_load', 'prepare_cpu_distributed', 'track',
-           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_text', 'writing',
-           'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model']
+           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_text',
+           'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model']

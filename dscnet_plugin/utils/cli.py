@@ -30,13 +30,13 @@ def _from_worker(err: RuntimeError) -> Optional[str]:
 
 def run_tool(main: Callable[[], T]) -> T:
     """Run a tool's ``main``; a :class:`~dscnet_plugin.datasets.DataFileError`
-    (bad input file, refused or mismatching checkpoint) or an
+    (bad input file, refused or mismatching checkpoint), an
     :class:`~dscnet_plugin.utils.atomic_files.OutputFileError` (a full
-    disk...) ends the process with ``error: <message>`` on stderr and exit
-    status 1, without a traceback."""
+    disk...) or a ``FileNotFoundError`` ends the process with
+    ``error: <message>`` on stderr and exit status 1, without a traceback."""
     try:
         return main()
-    except (DataFileError, OutputFileError) as e:
+    except (DataFileError, OutputFileError, FileNotFoundError) as e:
         raise SystemExit(f'error: {e}') from None
     except RuntimeError as e:
         message = _from_worker(e)

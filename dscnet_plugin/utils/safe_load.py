@@ -119,8 +119,7 @@ def _detail(err: BaseException) -> str:
     parts = [p.strip() for p in str(err).split('\n\n') if p.strip()]
     own = [p for p in parts if not p.startswith(('Weights only load failed',
                                                   'Check the documentation'))]
-    text = (own or parts or [type(err).__name__])[0].splitlines()[0]
-    return f'{type(err).__name__}: {text}' if isinstance(err, LookupError) else text
+    return (own or parts or [type(err).__name__])[0].splitlines()[0]
 
 
 def safe_torch_load(path: Union[str, os.PathLike], what: str = 'checkpoint',
@@ -171,8 +170,10 @@ def safe_torch_load(path: Union[str, os.PathLike], what: str = 'checkpoint',
         reason = (f'truncated or corrupt {what} (not a complete torch archive)'
                   if 'PytorchStreamReader' in str(e) else
                   f'not a {what} written by torch.save ({_detail(e)})')
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, LookupError) as e:
-        reason = f'not a {what} written by torch.save ({_detail(e)})'
+    except OSError as e:
+        reason = f'cannot be read ({e.strerror or _detail(e)})'
+    except (EOFError, ValueError, TypeError, AttributeError, LookupError):
+        reason = f'not a {what} written by torch.save'
     raise error(path, reason, where) from None
 
 

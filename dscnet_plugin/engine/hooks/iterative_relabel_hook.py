@@ -1,5 +1,6 @@
 """Algorithm 1: initial pseudo labels, then per (iteration, neck) stages of
 video training, each followed by relabelling from the new features."""
+import io
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -10,7 +11,8 @@ from mmengine.logging import print_log
 
 from ...datasets.errors import CheckpointError, UnsafeFileError
 from ...registry import HOOKS
-from ...utils import atomic_write, safe_torch_load, track
+from ...utils import safe_torch_load, track
+from ..atomic_local_backend import atomic_write_bytes
 from .semantic_clustering_hook import unwrap
 
 
@@ -201,8 +203,9 @@ class IterativeRelabelHook(Hook):
             labels=torch.stack([h['labels'] for h in self._history]),
             **{k: torch.tensor([h[k] for h in self._history], dtype=torch.long)
                for k in ('iteration', 'neck', 'epoch')})
-        atomic_write(osp.join(runner.work_dir, self.history_file),
-                     lambda tmp: torch.save(history, tmp))
+        buffer = io.BytesIO()  # serialised first: a full disk is an OSError naming the file
+        torch.save(history, buffer)
+        atomic_write_bytes(buffer.getvalue(), osp.join(runner.work_dir, self.history_file))
 
     def _resume_history(self, runner) -> None:
         """Continue the history of a resumed run: keep the saved entries of
