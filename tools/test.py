@@ -12,9 +12,9 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
+from dscnet_plugin.engine import build_runner
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
                                  register_all_modules, set_quiet)
 
@@ -61,7 +61,7 @@ def main():
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
+    runner = build_runner(prepare_cpu_distributed(cfg))
     metrics = runner.test()
     if args.dump_metrics:
         folder = osp.dirname(osp.abspath(args.dump_metrics))

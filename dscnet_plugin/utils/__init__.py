@@ -1,6 +1,7 @@
 """Utilities: scoped building, environment set-up, paths, configs."""
 from .atomic_files import atomic_text, atomic_write
 from .checkpoint_safety import register_checkpoint_globals
+from .console_log import quiet_console
 from .cpu_distributed import prepare_cpu_distributed
 from .machine import cpu_model
 from .config_tools import (apply_cli_options, merge_cli_options, propagate_data_root,
@@ -13,4 +14,5 @@ from .setup_env import register_all_modules
 __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_path',
            'propagate_data_root', 'apply_cli_options', 'merge_cli_options',
            'register_checkpoint_globals', 'prepare_cpu_distributed', 'track',
-           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text', 'walk_dicts', 'cpu_model']
+           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text', 'walk_dicts', 'cpu_model',
+           'quiet_console']
