@@ -20,12 +20,14 @@ terminal only.
 """
 import argparse
 import inspect
+from typing import Optional
 
 from mmengine.logging import print_log
 
 from dscnet_plugin.datasets import GloveTextVectors, KumoGloveVectors
 from dscnet_plugin.datasets.simulation import (TimelineFeatureSimulator,
                                                simulate_activitynet, simulate_charades)
+from dscnet_plugin.datasets.text import BaseWordVectors
 from dscnet_plugin.utils import set_quiet
 
 
@@ -55,7 +57,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def word_vectors(glove=None):
+def word_vectors(glove: Optional[str] = None) -> BaseWordVectors:
     """GloVe from ``glove`` (a ``.txt`` file), else from the ``[glove]``
     extra; exits with a message naming the extra when it is missing."""
     print_log(f'[simulate] word vectors: {glove or "GloVe 6B 50-d (the [glove] extra)"}',
