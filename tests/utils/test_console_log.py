@@ -39,8 +39,9 @@ def test_console_drops_the_dumps_and_the_file_keeps_them(tmp_path, capsys):
 
 @pytest.mark.parametrize('runner_type', ['QuietConsoleRunner', None])
 def test_build_runner_takes_the_runner_type(tmp_path, runner_type):
+    # a name of its own: the Runner's logger is a named global instance
     cfg = Config(dict(model=dict(type='PredictAllPrior'), work_dir=str(tmp_path),
-                      default_scope='dscnet_plugin', log_level='INFO'))
+                      default_scope='dscnet_plugin', experiment_name=f'console_{runner_type}'))
     if runner_type:
         cfg.runner_type = runner_type
     saved = DefaultScope._instance_dict.copy()
