@@ -11,10 +11,10 @@ import json
 import os
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
 from dscnet_plugin.apis import load_weights
+from dscnet_plugin.engine import build_runner
 from dscnet_plugin.utils import (apply_cli_options, atomic_text, prepare_cpu_distributed,
                                  register_all_modules, run_tool, set_quiet)
 
@@ -62,7 +62,7 @@ def main():
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
     checkpoint, cfg.load_from = cfg.load_from, None  # the Runner would load it loosely
-    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
+    runner = build_runner(prepare_cpu_distributed(cfg))
     if checkpoint is not None:  # strictly: another architecture's weights are an error
         load_weights(runner.model, checkpoint, args.config, runner=runner)
     metrics = runner.test()

@@ -10,10 +10,9 @@ import os
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
-from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
-from dscnet_plugin.engine import latest_complete_checkpoint
+from dscnet_plugin.engine import build_runner, latest_complete_checkpoint
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
                                  register_all_modules, run_tool, set_quiet)
 
@@ -79,7 +78,7 @@ def main():
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
+    runner = build_runner(prepare_cpu_distributed(cfg))
     runner.train()
     if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
         torch_dist.barrier()         # runner's DDP wrapper holds the group

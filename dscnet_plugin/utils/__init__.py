@@ -1,6 +1,7 @@
 """Utilities: scoped building, environment set-up, paths, configs."""
 from .atomic_files import OutputFileError, atomic_bytes, atomic_text, atomic_write, writing
 from .cli import run_tool
+from .console_log import quiet_console
 from .cpu_distributed import prepare_cpu_distributed
 from .machine import cpu_model
 from .config_tools import (apply_cli_options, merge_cli_options, propagate_data_root,
@@ -17,4 +18,4 @@ __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_pa
            'register_checkpoint_globals', 'install_safe_loading', 'load_from_safe_local',
            'safe_torch_load', 'prepare_cpu_distributed', 'track',
            'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_text',
-           'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model']
+           'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model', 'quiet_console']
