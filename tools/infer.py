@@ -17,14 +17,13 @@ config, so ``data_root`` must point at the data, as for ``tools/test.py``.
 """
 import argparse
 import json
-import os
-import os.path as osp
 from typing import List
 
 from mmengine.config import Config, DictAction
 
 from dscnet_plugin.apis import GroundingInferencer
-from dscnet_plugin.utils import merge_cli_options, register_all_modules
+from dscnet_plugin.utils import (atomic_text, merge_cli_options, register_all_modules, run_tool,
+                                 writing)
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -83,14 +82,13 @@ def main():
     name = args.video if args.video_id is None else f'{args.video_id} of {args.video}'
     print(format_results(results, name))
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w', encoding='utf-8') as f:
-            json.dump(results, f, indent=2)
+        atomic_text(args.out, json.dumps(results, indent=2))
         print(f'results written to {args.out}')
     if args.show:
-        plot_score_curves(results, out_file=args.show)
+        with writing(args.show):
+            plot_score_curves(results, out_file=args.show)
         print(f'score curves written to {args.show}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
