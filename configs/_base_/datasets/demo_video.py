@@ -3,8 +3,9 @@ _base_ = ['./demo.py']
 
 data_root = 'data/demo'
 feature_dim = 128  # the generator's feature_dim
-video_features = dict(type='VideoFeatures', data_root=data_root, path='features.hdf5',
-                      feature_dim=feature_dim)
+video_features = dict(type='VideoFeatures', data_root=data_root,
+                      path={{_base_.video_features.path}},
+                      feature_dim=feature_dim)  # checked for every video read
 num_frames = 64
 max_query_len = 10
 train_annotation = {{_base_.train_annotation}}
