@@ -61,8 +61,9 @@ class HDF5Features(BaseFeatureReader):
         return self._file
 
     def __contains__(self, video_id: str) -> bool:
+        file = self.file
         try:
-            return video_id in self.file
+            return video_id in file
         except _H5_ERRORS as e:
             raise FeatureError(self.path, f'cannot be read: {_reason(e)}', video_id) from None
 
