@@ -21,10 +21,11 @@ import os
 import os.path as osp
 from typing import List
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from dscnet_plugin.apis import GroundingInferencer
 from dscnet_plugin.utils import merge_cli_options, register_all_modules
+from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -49,7 +50,7 @@ def parse_args():
     parser.add_argument('--show', metavar='FILE.png',
                         help='write the frame-score curves with the top segment shaded')
     parser.add_argument('--device', help='cpu, cuda, cuda:1... (default: cuda if available)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     return parser.parse_args()
 
@@ -72,6 +73,7 @@ def format_results(results: List[dict], video: str) -> str:
     return '\n'.join(lines)
 
 
+@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)

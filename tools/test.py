@@ -11,12 +11,14 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
                                  register_all_modules, set_quiet)
+from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
+from dscnet_plugin.engine import TEST_SECTIONS, check_inputs
 
 
 def parse_args():
@@ -30,7 +32,7 @@ def parse_args():
                         help='write the metric dict to this JSON file')
     parser.add_argument('--dump', metavar='FILE.pkl',
                         help='dump the predictions to a pickle file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bars (they are also off when stdout is not a terminal)')
@@ -56,11 +58,13 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
+@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_inputs(cfg, TEST_SECTIONS)  # every input, before the model is built
     runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
     metrics = runner.test()
     if args.dump_metrics:

@@ -29,13 +29,14 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from dscnet_plugin.apis import init_model
 from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries
 from dscnet_plugin.registry import DATASETS
 from dscnet_plugin.utils import build_pinned, merge_cli_options, register_all_modules
+from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
 from dscnet_plugin.visualization import (PAPER_OBJECTS, PAPER_VERBS, GroundingVisualizer,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 
@@ -73,7 +74,7 @@ def parse_args():
                         help='label_history.pt of the training run (default: the one next '
                         'to the checkpoint, if any)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1...')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     return parser.parse_args()
 
@@ -227,6 +228,7 @@ def draw_labels(model, cfg: Config, args, out_dir: str) -> List[str]:
     return [out]
 
 
+@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
