@@ -30,7 +30,10 @@ def checkpoint_config(path: str) -> Optional[Dict[str, Any]]:
     its tensors are not read."""
     register_checkpoint_globals()
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
+        try:
+            ckpt = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
+        except TypeError:  # torch < 2.1 has no mmap
+            ckpt = torch.load(path, map_location='cpu', weights_only=True)
         text = ckpt.get('meta', {}).get('cfg') if isinstance(ckpt, dict) else None
         if isinstance(text, str):
             return parse_config_text(text)

@@ -16,6 +16,7 @@ from .setup_env import register_all_modules
 __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_path',
            'propagate_data_root', 'apply_cli_options', 'merge_cli_options',
            'register_checkpoint_globals', 'prepare_cpu_distributed', 'track',
-           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text', 'walk_dicts', 'cpu_model',
+           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_text', 'walk_dicts',
+           'cpu_model',
            'SetupError', 'exit_on_setup_error', 'OptionsAction', 'OptionValueError',
            'parse_options', 'ConfigOptionError', 'check_option_keys']

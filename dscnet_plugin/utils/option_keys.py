@@ -6,10 +6,11 @@ mmengine's ``merge_from_dict`` adds any key it is given, so a typo
 - a top-level key must be in the config or be one the Runner reads even when
   a config leaves it out (:data:`RUNNER_KEYS`); otherwise it is refused;
 - a new key under a component dict (one with a ``type`` found in a
-  registry) is refused when the component takes no such argument (the
-  build would fail on it); accepted silently when it is an argument the
-  config leaves at its default; accepted with a warning when the component
-  takes ``**kwargs`` or its type is not found (nothing can tell);
+  registry; the type the options give it, if they change it) is refused
+  when the component takes no such argument (the build would fail on it);
+  accepted silently when it is an argument the config leaves at its
+  default; accepted with a warning when the component takes ``**kwargs`` or
+  its type is not found (nothing can tell);
 - a new key under a plain dict (no ``type``) is accepted with a warning;
 - a key through a value that is not a dict (``data_root.x``), a tuple, or
   past the end of a list (``custom_hooks.7.x``) is refused.
@@ -73,10 +74,12 @@ def _signatures(type_name: Any) -> List[inspect.Signature]:
     return signatures
 
 
-def _new_key_problem(node: Mapping, path: str, key: str, source: str) -> Optional[str]:
-    """A message if ``key`` (absent from ``node`` at ``path``) must be refused;
-    a warning is logged for the keys that are accepted unchecked."""
-    signatures = _signatures(node['type']) if 'type' in node else []
+def _new_key_problem(node: Mapping, path: str, key: str, source: str,
+                     type_name: Any) -> Optional[str]:
+    """A message if ``key`` (absent from ``node`` at ``path``, a component of
+    ``type_name``) must be refused; a warning is logged for the keys that
+    are accepted unchecked."""
+    signatures = _signatures(type_name) if type_name is not None else []
     params = [p for sig in signatures for p in sig.parameters.values()
               if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if key in {p.name for p in params}:
@@ -84,7 +87,7 @@ def _new_key_problem(node: Mapping, path: str, key: str, source: str) -> Optiona
     takes_kwargs = any(p.kind == p.VAR_KEYWORD for sig in signatures
                        for p in sig.parameters.values())
     if signatures and not takes_kwargs:
-        kind = node['type'] if isinstance(node['type'], str) else node['type'].__name__
+        kind = type_name if isinstance(type_name, str) else type_name.__name__
         return (f'{kind} ({path}) takes no argument {key!r}'
                 f'{closest(key, [p.name for p in params])}')
     print_log(f'--cfg-options adds {path}.{key}, which {source} does not set'
@@ -92,7 +95,8 @@ def _new_key_problem(node: Mapping, path: str, key: str, source: str) -> Optiona
     return None
 
 
-def _key_problem(root: Mapping, key: str, source: str) -> Optional[str]:
+def _key_problem(root: Mapping, key: str, source: str,
+                 new_types: Mapping[str, Any]) -> Optional[str]:
     parts = key.split('.')
     top = parts[0]
     if top not in root and top not in RUNNER_KEYS:
@@ -114,7 +118,8 @@ def _key_problem(root: Mapping, key: str, source: str) -> Optional[str]:
             if part not in node:
                 if depth == 0:
                     return None  # a Runner key the config leaves out
-                return _new_key_problem(node, path, part, source)
+                return _new_key_problem(node, path, part, source,
+                                        new_types.get(path, node.get('type')))
             node = node[part]
         else:
             return f'{path} is a {type(node).__name__} ({node!r}), not a dict'
@@ -134,7 +139,10 @@ def check_option_keys(cfg: Mapping, options: Dict[str, Any], source: Optional[st
         ConfigOptionError: one line per refused key.
     """
     source = source or 'the config'
+    # new keys under a component whose type the options change belong to the new type
+    new_types = {key[:-len('.type')]: value for key, value in options.items()
+                 if key.endswith('.type')}
     problems = [f'--cfg-options {key}: {problem}' for key in options
-                if (problem := _key_problem(cfg, key, source)) is not None]
+                if (problem := _key_problem(cfg, key, source, new_types)) is not None]
     if problems:
         raise ConfigOptionError('\n'.join(problems))

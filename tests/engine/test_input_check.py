@@ -113,7 +113,8 @@ def test_a_feature_dimension_other_than_the_models(folder):
                             '16, expected 32')
         assert lines[4] == ('  - data/features.hdf5: 13 more of the 16 sampled videos of '
                             'data/charades_sta_train.txt fail likewise')
-        assert lines[-1] == '(the model reads features of dimension 32 (model.video_encoder.in_dim))'
+        assert lines[-1] == ('(the model reads features of dimension 32 '
+                             '(model.video_encoder.in_dim))')
 
 
 def test_training_frames_other_than_the_label_banks(folder):

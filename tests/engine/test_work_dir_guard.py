@@ -71,10 +71,10 @@ def test_resume_with_another_config_is_refused_before_the_optimizer(run):
         before = _state(run)
         exit_ = train('--resume', '--cfg-options', ABLATION)
         assert str(exit_.code) == (
-            f'WorkDirError: --resume: {run / WORK}/epoch_{TINY_EPOCHS}.pth was trained with another '
-            'config, which differs in model.text_encoder.num_necks: 2 -> 4. Resume with the '
-            'config it was trained with, or train this one as a fresh run with a new '
-            '--work-dir')
+            f'WorkDirError: --resume: {run / WORK}/epoch_{TINY_EPOCHS}.pth was trained with '
+            'another config, which differs in model.text_encoder.num_necks: 2 -> 4. Resume '
+            'with the config it was trained with, or train this one as a fresh run with a '
+            'new --work-dir')
         assert _state(run) == before
 
 
@@ -160,4 +160,5 @@ def test_a_configs_text_reads_back_equal():
     assert len(training_fields(old)) > 150
     assert config_differences(old, cfg.to_dict()) == []
     cfg.model.extra.s = {3, 2}
-    assert config_differences(old, cfg.to_dict()) == [('model.extra.s.0', 1, 2)]  # sorted: [1, 3] vs [2, 3]
+    # sets compare sorted: [1, 3] vs [2, 3]
+    assert config_differences(old, cfg.to_dict()) == [('model.extra.s.0', 1, 2)]

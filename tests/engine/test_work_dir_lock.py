@@ -1,7 +1,7 @@
 """One training per work dir: the second one fails at once, naming the first."""
 import os
 import socket
-import subprocess
+import signal
 import sys
 import time
 
@@ -13,12 +13,24 @@ from dscnet_plugin.engine import work_dir_lock
 from tests.tool_loader import REPO, load_tool
 
 HOST = socket.gethostname()
-#: A training stand-in: holds the lock of argv[1] until killed.
-HOLDER = ('import sys, time\n'
-          'from dscnet_plugin.engine.work_dir_lock import WorkDirLock\n'
-          'WorkDirLock(sys.argv[1]).acquire()\n'
-          "print('locked', flush=True)\n"
-          'time.sleep(300)\n')
+
+
+def start_holder(work_dir) -> int:
+    """A forked training stand-in that holds the lock of ``work_dir`` until
+    killed; returns its pid once it holds it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: lock, tell, wait to be killed
+        try:
+            WorkDirLock(str(work_dir)).acquire()
+            os.write(write_end, b'locked')
+            time.sleep(300)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    assert os.read(read_end, 6) == b'locked'
+    os.close(read_end)
+    return pid
 
 
 @pytest.fixture
@@ -31,11 +43,8 @@ def logged(monkeypatch):
 def test_a_second_training_fails_at_once_and_a_killed_ones_lock_is_taken_over(
         tmp_path, monkeypatch, logged):
     work_dir = tmp_path / 'work'
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get('PYTHONPATH', '')]))
-    holder = subprocess.Popen([sys.executable, '-c', HOLDER, str(work_dir)], env=env,
-                              stdout=subprocess.PIPE, text=True)
+    holder = start_holder(work_dir)
     try:
-        assert holder.stdout.readline().strip() == 'locked'
         tool = load_tool('tools/train.py')
         monkeypatch.setattr(sys, 'argv', ['train.py', str(REPO / 'configs/dscnet_demo.py'),
                                           '--work-dir', str(work_dir)])
@@ -44,18 +53,18 @@ def test_a_second_training_fails_at_once_and_a_killed_ones_lock_is_taken_over(
             tool.main()
         assert time.monotonic() - start < 10  # config and lock only: no data, no model
         assert str(e.value.code) == (
-            f'WorkDirError: {work_dir} is in use by another training (pid {holder.pid} on '
+            f'WorkDirError: {work_dir} is in use by another training (pid {holder} on '
             f'{HOST}, lock file {work_dir}/.lock); wait for it to end, or pass another '
             '--work-dir')
         assert sorted(p.name for p in work_dir.iterdir()) == ['.lock']  # nothing written
     finally:
-        holder.kill()
-        holder.wait()
+        os.kill(holder, signal.SIGKILL)
+        os.waitpid(holder, 0)
     # the killed holder's pid is still in the file, but nobody holds the lock
-    assert (work_dir / '.lock').read_text() == f'{holder.pid} {HOST}\n'
+    assert (work_dir / '.lock').read_text() == f'{holder} {HOST}\n'
     with WorkDirLock(str(work_dir)):
         assert (work_dir / '.lock').read_text() == f'{os.getpid()} {HOST}\n'
-    assert logged == [f'{work_dir}/.lock: taking over the lock of pid {holder.pid} on {HOST}, '
+    assert logged == [f'{work_dir}/.lock: taking over the lock of pid {holder} on {HOST}, '
                       'which is ended (an interrupted run)']
     assert (work_dir / '.lock').read_text() == ''  # released
 

@@ -174,6 +174,20 @@ def test_unverifiable_new_keys_are_accepted_with_a_warning(charades, monkeypatch
         f'--cfg-options adds randomness.sede, which {CHARADES} does not set (closest: seed)']
 
 
+def test_new_keys_follow_a_new_type(charades):
+    # docs/integration.md: replace a component; its own arguments are checked
+    options = {'model.pseudo_labeller._delete_': True,
+               'model.pseudo_labeller.type': 'SimilarityQuantileLabeller',
+               'model.pseudo_labeller.quantile': 0.5}  # not an NCutLabeller argument
+    merge_cli_options(charades, options)
+    assert charades.model.pseudo_labeller == dict(type='SimilarityQuantileLabeller',
+                                                  quantile=0.5)
+    with pytest.raises(ConfigOptionError) as e:
+        merge_cli_options(Config.fromfile(CHARADES), {**options, 'model.pseudo_labeller.x': 1})
+    assert str(e.value) == ("--cfg-options model.pseudo_labeller.x: SimilarityQuantileLabeller "
+                            "(model.pseudo_labeller) takes no argument 'x'")
+
+
 def test_a_tuple_is_set_whole():
     cfg = Config(dict(generator=dict(type='X', clips_range=(60, 120))))
     with pytest.raises(ConfigOptionError) as e:
