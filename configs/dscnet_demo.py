@@ -19,7 +19,7 @@ model = dict(
 
 train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3))
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=4))
+default_hooks = dict(checkpoint=dict(interval=4))
 
 custom_hooks = [
     dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=30,

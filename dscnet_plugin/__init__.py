@@ -8,8 +8,8 @@ scope of the mmengine registries, so ``custom_imports=dict(imports=
 from .version import __version__
 from . import apis, datasets, engine, evaluation, models, structures, visualization  # noqa: F401,E501
 from .registry import SCOPE
-from .utils import register_checkpoint_globals
+from .utils import install_safe_loading
 
-register_checkpoint_globals()
+install_safe_loading()  # checkpoints load weights-only, mmengine's local loads included
 
 __all__ = ['__version__', 'SCOPE']

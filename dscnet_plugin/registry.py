@@ -53,10 +53,12 @@ INFERENCERS = Registry(
     'inferencer', parent=MMENGINE_INFERENCERS, scope=SCOPE,
     locations=['dscnet_plugin.apis'])
 
+RUNNERS = Registry('runner', parent=mmengine_registry.RUNNERS, scope=SCOPE,
+                   locations=['dscnet_plugin.engine'])
+
 # Children that hold nothing of ours yet; they exist so the Runner finds a
 # ``dscnet_plugin`` node in every registry tree (and falls back to mmengine's
 # entries without warnings).
-RUNNERS = Registry('runner', parent=mmengine_registry.RUNNERS, scope=SCOPE)
 RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=mmengine_registry.RUNNER_CONSTRUCTORS, scope=SCOPE)
 FUNCTIONS = Registry('function', parent=mmengine_registry.FUNCTIONS, scope=SCOPE)

@@ -17,15 +17,14 @@ config, so ``data_root`` must point at the data, as for ``tools/test.py``.
 """
 import argparse
 import json
-import os
-import os.path as osp
 from typing import List
 
 from mmengine.config import Config
 
 from dscnet_plugin.apis import GroundingInferencer
-from dscnet_plugin.utils import merge_cli_options, register_all_modules
-from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
+from dscnet_plugin.utils import (atomic_text, merge_cli_options, register_all_modules, run_tool,
+                                 writing)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -73,7 +72,6 @@ def format_results(results: List[dict], video: str) -> str:
     return '\n'.join(lines)
 
 
-@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
@@ -85,14 +83,13 @@ def main():
     name = args.video if args.video_id is None else f'{args.video_id} of {args.video}'
     print(format_results(results, name))
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w', encoding='utf-8') as f:
-            json.dump(results, f, indent=2)
+        atomic_text(args.out, json.dumps(results, indent=2))
         print(f'results written to {args.out}')
     if args.show:
-        plot_score_curves(results, out_file=args.show)
+        with writing(args.show):
+            plot_score_curves(results, out_file=args.show)
         print(f'score curves written to {args.show}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

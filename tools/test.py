@@ -9,15 +9,15 @@ import argparse
 import gc
 import json
 import os
-import os.path as osp
 
 from mmengine.config import Config
-from mmengine.runner import Runner
 from torch import distributed as torch_dist
 
-from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
-                                 register_all_modules, set_quiet)
-from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
+from dscnet_plugin.apis import load_weights
+from dscnet_plugin.engine import build_runner
+from dscnet_plugin.utils import (apply_cli_options, atomic_text, prepare_cpu_distributed,
+                                 register_all_modules, run_tool, set_quiet)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.engine import TEST_SECTIONS, check_inputs
 
 
@@ -58,20 +58,19 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
     check_inputs(cfg, TEST_SECTIONS)  # every input, before the model is built
-    runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
+    checkpoint, cfg.load_from = cfg.load_from, None  # the Runner would load it loosely
+    runner = build_runner(prepare_cpu_distributed(cfg))
+    if checkpoint is not None:  # strictly: another architecture's weights are an error
+        load_weights(runner.model, checkpoint, args.config, runner=runner)
     metrics = runner.test()
     if args.dump_metrics:
-        folder = osp.dirname(osp.abspath(args.dump_metrics))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.dump_metrics, 'w', encoding='utf-8') as f:
-            json.dump(metrics, f, indent=2)
+        atomic_text(args.dump_metrics, json.dumps(metrics, indent=2))
     if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
         torch_dist.barrier()         # runner's DDP wrapper holds the group
         del runner
@@ -80,4 +79,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

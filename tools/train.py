@@ -9,13 +9,13 @@ import gc
 import os
 
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.logging import print_log
 from torch import distributed as torch_dist
 
-from dscnet_plugin.engine import latest_complete_checkpoint
+from dscnet_plugin.engine import build_runner, latest_complete_checkpoint
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
-                                 register_all_modules, set_quiet)
-from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
+                                 register_all_modules, run_tool, set_quiet)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.engine import guarded_training
 
 
@@ -59,6 +59,9 @@ def merge_args(cfg: Config, args) -> Config:
         # the newest *complete* checkpoint (mmengine would take last_checkpoint blindly)
         latest = latest_complete_checkpoint(cfg.work_dir)
         cfg.resume, cfg.load_from = latest is not None, latest
+        if latest is None:
+            print_log(f'no checkpoint in {cfg.work_dir}: starting from scratch',
+                      logger='current')
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.no_validate:
@@ -72,14 +75,13 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
     with guarded_training(cfg):  # work-dir lock, other runs' checkpoints, inputs
-        runner = Runner.from_cfg(prepare_cpu_distributed(cfg))
+        runner = build_runner(prepare_cpu_distributed(cfg))
         runner.train()
     if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
         torch_dist.barrier()         # runner's DDP wrapper holds the group
@@ -89,4 +91,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

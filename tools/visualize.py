@@ -35,8 +35,9 @@ from mmengine.dataset import pseudo_collate
 from dscnet_plugin.apis import init_model
 from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries
 from dscnet_plugin.registry import DATASETS
-from dscnet_plugin.utils import build_pinned, merge_cli_options, register_all_modules
-from dscnet_plugin.utils import OptionsAction, exit_on_setup_error
+from dscnet_plugin.utils import (build_pinned, merge_cli_options, register_all_modules,
+                                 run_tool, safe_torch_load)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.visualization import (PAPER_OBJECTS, PAPER_VERBS, GroundingVisualizer,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 
@@ -193,7 +194,7 @@ def draw_labels(model, cfg: Config, args, out_dir: str) -> List[str]:
             history_file = beside
             print(f'using the label history next to the checkpoint: {beside}')
     if history_file is not None:
-        history = torch.load(history_file, map_location='cpu', weights_only=True)
+        history = safe_torch_load(history_file, what='label history')
         recorded = history['video_indices'].tolist()
         if index not in recorded:
             raise SystemExit(f'{history_file} records videos {recorded}, not --video-index '
@@ -228,7 +229,6 @@ def draw_labels(model, cfg: Config, args, out_dir: str) -> List[str]:
     return [out]
 
 
-@exit_on_setup_error
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
@@ -247,4 +247,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -1,4 +1,7 @@
 default_scope = 'dscnet_plugin'
+# the console shows the stages, losses and results; the environment, this config
+# and the hook order go to the work dir's log file only (tools/train.py, test.py)
+runner_type = 'QuietConsoleRunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),

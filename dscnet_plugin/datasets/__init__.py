@@ -3,7 +3,8 @@ pipeline transforms."""
 from .annotations import (ActivityNetCaptionsAnnotation, BaseAnnotationReader,
                           CharadesSTAAnnotation, MomentRecord, load_durations)
 from .base_grounding_dataset import BaseGroundingDataset
-from .errors import AnnotationError, DataFileError, FeatureError, WordVectorError
+from .errors import (AnnotationError, CheckpointError, DataFileError, FeatureError,
+                     UnsafeFileError, WordVectorError)
 from .features import (ArrayDirFeatures, BaseFeatureReader, HDF5Features,
                        VideoFeatures, resample_features)
 from .grounding_dataset import GroundingDataset
@@ -19,7 +20,8 @@ from .unpaired_datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
 __all__ = [
     'ActivityNetCaptionsAnnotation', 'BaseAnnotationReader',
     'CharadesSTAAnnotation', 'MomentRecord', 'load_durations',
-    'BaseGroundingDataset', 'AnnotationError', 'DataFileError', 'FeatureError',
+    'BaseGroundingDataset', 'AnnotationError', 'CheckpointError', 'DataFileError',
+    'FeatureError', 'UnsafeFileError',
     'WordVectorError', 'ArrayDirFeatures', 'BaseFeatureReader', 'HDF5Features',
     'VideoFeatures', 'resample_features', 'GroundingDataset',
     'SyntheticGroundingAnnotation', 'SyntheticGroundingGenerator',

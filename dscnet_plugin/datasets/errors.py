@@ -34,3 +34,14 @@ class FeatureError(DataFileError):
 
 class WordVectorError(DataFileError):
     """A malformed word-vector file."""
+
+
+class CheckpointError(DataFileError):
+    """A checkpoint (or another ``torch.save`` file: a label history, a
+    ``.pt`` frame file) that is missing, empty, truncated or refused, or
+    whose weights do not fit the model."""
+
+
+class UnsafeFileError(CheckpointError):
+    """A ``torch.save`` file holding objects that no genuine checkpoint
+    holds (a pickle crafted to run code while it loads): refused unread."""

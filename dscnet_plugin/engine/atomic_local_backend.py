@@ -1,32 +1,20 @@
 """A local file backend whose writes are atomic (write aside, then rename)."""
-import os
-import os.path as osp
-import tempfile
 from pathlib import Path
 from typing import Union
 
 from mmengine.fileio import LocalBackend, register_backend
+
+from ..utils.atomic_files import atomic_bytes
 
 
 def atomic_write_bytes(data: bytes, filepath: Union[str, Path]) -> None:
     """Write ``data`` to a temporary file next to ``filepath``, flush it to
     disk, then rename it onto ``filepath``: a reader (or a run resumed after
     a crash) sees the old file or the complete new one, never a truncated
-    one."""
-    filepath = str(filepath)
-    folder = osp.dirname(osp.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix=osp.basename(filepath))
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, filepath)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    one. A failed write (a full disk...) raises
+    :class:`~dscnet_plugin.utils.atomic_files.OutputFileError` naming
+    ``filepath``."""
+    atomic_bytes(str(filepath), data, sync=True)
 
 
 @register_backend('atomic_local', force=True)

@@ -10,7 +10,9 @@ pass, through the readers' own API:
   dataset that step belongs to, checks that every video of its annotation
   has features (a membership test, no read), and reads the first video and
   an even sample of :data:`SAMPLE` videos: each must pass the reader's
-  checks with the dimension the model expects (``video_encoder.in_dim``);
+  checks, read on its own (a first video of another dimension is not held
+  against the next), and have the dimension the model expects
+  (``video_encoder.in_dim``);
 - builds every word-vector source and checks that its file exists.
 
 All problems are reported together in one :class:`InputCheckError`, one
@@ -39,17 +41,19 @@ _READ_ERRORS = (DataFileError, OSError, ValueError, KeyError, ImportError)
 
 
 class InputCheckError(SetupError):
-    """Inputs of a run that are missing or malformed.
+    """Inputs of a run that are missing or malformed. The message is the
+    problem itself when there is one, else a count and one line each.
 
     Attributes:
         problems: One line per problem, each naming the file.
     """
 
-    def __init__(self, problems: List[str], source: str, note: Optional[str] = None) -> None:
+    def __init__(self, problems: List[str], source: str) -> None:
         self.problems = list(problems)
         lines = '\n'.join(f'  - {p}' for p in problems)
-        super().__init__(f'{len(problems)} problem(s) with the inputs of {source}, found '
-                         f'before the run started:\n{lines}' + (f'\n({note})' if note else ''))
+        super().__init__(problems[0] if len(problems) == 1 else
+                         f'{len(problems)} problems with the inputs of {source}, found '
+                         f'before the run started:\n{lines}')
 
 
 def _key(cfg: Any) -> str:
@@ -104,7 +108,6 @@ class _Check:
         self.problems: List[str] = []
         self.videos: Dict[str, Optional[List[str]]] = {}
         self.counts = dict(annotations=0, features=0, present=0, read=0, vectors=0)
-        self.failed_reads = 0
 
     def annotation(self, cfg: dict) -> Optional[List[str]]:
         """Load an annotation (once); its video ids in file order, or None."""
@@ -126,27 +129,33 @@ class _Check:
         except _READ_ERRORS as e:
             self.problems.append(_failure(e, _label(reader_cfg)))
             return
-        if isinstance(reader, BaseFeatureReader) and self.expected_dim is not None:
-            if reader.feature_dim is None:
-                reader.feature_dim = self.expected_dim
-            elif reader.feature_dim != self.expected_dim:
-                self.problems.append(
-                    f'{reader.path}: the reader expects feature dimension '
-                    f'{reader.feature_dim}, the model {self.expected_dim} ({self.dim_source})')
-                return
+        path = getattr(reader, 'path', _label(reader_cfg))
+        own_dim = getattr(reader, 'feature_dim', None)  # None: the reader detects it
+        if own_dim is not None and self.expected_dim not in (None, own_dim):
+            self.problems.append(
+                f'{path}: the reader expects feature dimension {own_dim}, the model '
+                f'{self.expected_dim} ({self.dim_source})')
+            return
         self.counts['features'] += 1
         bad, sample = [], sample_ids(video_ids)
         for vid in sample:
+            if own_dim is None and isinstance(reader, BaseFeatureReader):
+                reader.feature_dim = None  # each sampled video on its own
             try:
-                reader[vid]
+                dim = reader[vid].shape[1]
                 self.counts['read'] += 1
             except _READ_ERRORS as e:
                 if isinstance(e, FeatureError) and e.where is None:  # the whole source
                     self.problems.append(str(e))
                     return
                 bad.append(_failure(e, _label(reader_cfg)))
-        path = getattr(reader, 'path', _label(reader_cfg))
-        self.failed_reads += len(bad)
+                continue
+            if self.expected_dim is not None and dim != self.expected_dim:
+                source = (reader.source_of(vid) if isinstance(reader, BaseFeatureReader)
+                          else _label(reader_cfg))
+                bad.append(str(FeatureError(
+                    source, f'feature dimension {dim}, the model expects {self.expected_dim} '
+                    f'({self.dim_source})', vid)))
         self.problems += bad[:3]
         if len(bad) > 3:
             self.problems.append(f'{path}: {len(bad) - 3} more of the {len(sample)} sampled '
@@ -220,9 +229,7 @@ def check_inputs(cfg: Config, sections: Sequence[str] = TRAIN_SECTIONS) -> None:
                         if _kind(n, BaseWordVectors)}.values():
         check.word_vectors(vectors_cfg)
     if problems:
-        note = (f'the model reads features of dimension {expected} ({source})'
-                if check.failed_reads and expected is not None else None)
-        raise InputCheckError(list(dict.fromkeys(problems)), cfg.filename or 'the config', note)
+        raise InputCheckError(list(dict.fromkeys(problems)), cfg.filename or 'the config')
     c = check.counts
     print_log(f'inputs checked: {c["annotations"]} annotation file(s), {c["features"]} '
               f'feature source(s) ({c["present"]} videos present, {c["read"]} read'

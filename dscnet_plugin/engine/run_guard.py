@@ -6,6 +6,7 @@ from typing import Iterator
 from mmengine.config import Config
 from torch import distributed as torch_dist
 
+from ..utils.early_log import collect_early_records
 from .input_check import TRAIN_SECTIONS, check_inputs
 from .work_dir_guard import check_work_dir_config
 from .work_dir_lock import WorkDirLock
@@ -36,6 +37,8 @@ def guarded_training(cfg: Config) -> Iterator[None]:
     released when the block ends), refuse another config's checkpoints there
     (:func:`~dscnet_plugin.engine.work_dir_guard.check_work_dir_config`) and
     check every input (:func:`~dscnet_plugin.engine.input_check.check_inputs`).
+    What these checks log is also written at the top of the Runner's log file
+    (:mod:`dscnet_plugin.utils.early_log`).
     The other ranks only wait for rank 0: if it fails, the launcher ends them.
 
     Raises:
@@ -46,6 +49,7 @@ def guarded_training(cfg: Config) -> Iterator[None]:
         yield
         return
     with WorkDirLock(cfg.work_dir):
-        check_work_dir_config(cfg)
-        check_inputs(cfg, TRAIN_SECTIONS)
+        with collect_early_records():  # for the top of the Runner's log file
+            check_work_dir_config(cfg)
+            check_inputs(cfg, TRAIN_SECTIONS)
         yield

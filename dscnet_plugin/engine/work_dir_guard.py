@@ -12,11 +12,11 @@ executed), before anything is built or written.
 import os.path as osp
 from typing import Any, Dict, Optional
 
-import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from ..utils import register_checkpoint_globals
+from ..datasets import DataFileError
+from ..utils import safe_torch_load
 from .config_diff import config_differences, describe_differences, parse_config_text
 from .hooks import latest_complete_checkpoint
 from .work_dir_lock import WorkDirError
@@ -24,22 +24,16 @@ from .work_dir_lock import WorkDirError
 
 def checkpoint_config(path: str) -> Optional[Dict[str, Any]]:
     """The config a checkpoint was trained with, as plain values, or
-    ``None`` (with a log line) when it holds none that can be read.
-
-    The checkpoint is opened with ``weights_only=True`` and memory-mapped:
-    its tensors are not read."""
-    register_checkpoint_globals()
+    ``None`` (with a log line) when it holds none that can be read. The
+    file is read by :func:`~dscnet_plugin.utils.safe_torch_load`."""
     try:
-        try:
-            ckpt = torch.load(path, map_location='cpu', weights_only=True, mmap=True)
-        except TypeError:  # torch < 2.1 has no mmap
-            ckpt = torch.load(path, map_location='cpu', weights_only=True)
+        ckpt = safe_torch_load(path)
         text = ckpt.get('meta', {}).get('cfg') if isinstance(ckpt, dict) else None
         if isinstance(text, str):
             return parse_config_text(text)
         why = 'holds no config (meta.cfg)'
-    except Exception as e:  # any unreadable file: the Runner reports it when loading
-        why = f'cannot be read ({type(e).__name__}: {e})'
+    except (DataFileError, SyntaxError) as e:  # the Runner reports a bad file when loading it
+        why = f'cannot be read ({e})'
     print_log(f'{path} {why}: its config is not compared with this run\'s',
               logger='current', level=30)
     return None

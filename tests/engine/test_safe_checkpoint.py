@@ -6,7 +6,7 @@ import torch
 
 from dscnet_plugin.engine import (AtomicLocalBackend, SafeCheckpointHook,
                                   is_complete_checkpoint, latest_complete_checkpoint)
-from dscnet_plugin.engine import atomic_local_backend
+from dscnet_plugin.utils import atomic_files
 from tests.tool_loader import load_tool
 
 
@@ -26,7 +26,7 @@ def test_crash_during_put_keeps_the_old_file(tmp_path, monkeypatch):
     def crash(src, dst):  # the process dies between writing and renaming
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(atomic_local_backend.os, 'replace', crash)
+    monkeypatch.setattr(atomic_files.os, 'replace', crash)
     with pytest.raises(KeyboardInterrupt):
         AtomicLocalBackend().put(b'new checkpoint, never completed', str(target))
     assert target.read_bytes() == b'old complete checkpoint'

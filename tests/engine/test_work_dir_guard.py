@@ -21,12 +21,13 @@ ABLATION = 'model.text_encoder.num_necks=4'
 
 
 def train(*argv):
-    """tools/train.py main() on tiny.py; returns its SystemExit (or None)."""
+    """``tools/train.py tiny.py argv`` as from the command line; returns its
+    SystemExit (or None)."""
     tool = load_tool('tools/train.py')
     saved = sys.argv
     sys.argv = ['train.py', 'tiny.py', '--quiet', *argv]
     try:
-        tool.main()
+        tool.run_tool(tool.main)
     except SystemExit as e:
         return e
     finally:
@@ -58,7 +59,7 @@ def test_the_readmes_ablation_without_work_dir_is_refused(run):
         before = _state(run)
         exit_ = train('--cfg-options', ABLATION)
         assert str(exit_.code) == (
-            f'WorkDirError: {WORK_DIR} holds checkpoints of another config (latest: '
+            f'error: {WORK_DIR} holds checkpoints of another config (latest: '
             f'epoch_{TINY_EPOCHS}.pth), which differs in model.text_encoder.num_necks: 2 -> 4. '
             "A fresh run there would mix the two runs' checkpoints: pass a new --work-dir "
             'to train this config apart, or --resume to continue the earlier run with its '
@@ -71,7 +72,7 @@ def test_resume_with_another_config_is_refused_before_the_optimizer(run):
         before = _state(run)
         exit_ = train('--resume', '--cfg-options', ABLATION)
         assert str(exit_.code) == (
-            f'WorkDirError: --resume: {run / WORK}/epoch_{TINY_EPOCHS}.pth was trained with '
+            f'error: --resume: {run / WORK}/epoch_{TINY_EPOCHS}.pth was trained with '
             'another config, which differs in model.text_encoder.num_necks: 2 -> 4. Resume '
             'with the config it was trained with, or train this one as a fresh run with a '
             'new --work-dir')

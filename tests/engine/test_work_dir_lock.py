@@ -50,10 +50,10 @@ def test_a_second_training_fails_at_once_and_a_killed_ones_lock_is_taken_over(
                                           '--work-dir', str(work_dir)])
         start = time.monotonic()
         with pytest.raises(SystemExit) as e:
-            tool.main()
+            tool.run_tool(tool.main)
         assert time.monotonic() - start < 10  # config and lock only: no data, no model
         assert str(e.value.code) == (
-            f'WorkDirError: {work_dir} is in use by another training (pid {holder} on '
+            f'error: {work_dir} is in use by another training (pid {holder} on '
             f'{HOST}, lock file {work_dir}/.lock); wait for it to end, or pass another '
             '--work-dir')
         assert sorted(p.name for p in work_dir.iterdir()) == ['.lock']  # nothing written

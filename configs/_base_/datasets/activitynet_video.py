@@ -7,8 +7,8 @@ data_root = 'data'
 video_features = dict(type='VideoFeatures', data_root=data_root,
                       path='activitynet_captions/features/sub_activitynet_v1-3.c3d.hdf5')
 feature_dim = 500
-num_frames = 256  # paper: 256 (ActivityNet Captions)
-max_query_len = 20  # paper: 20 (ActivityNet Captions)
+num_frames = 256  # paper: feature sequences resampled to 256 (ActivityNet Captions)
+max_query_len = 20  # paper: queries fixed to 20 words (ActivityNet Captions)
 train_annotation = {{_base_.train_annotation}}
 test_annotation = {{_base_.test_annotation}}
 test_evaluator = {{_base_.test_evaluator}}

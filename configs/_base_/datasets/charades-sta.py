@@ -18,9 +18,6 @@ test_annotation = dict(
     ann_file='charades_sta/charades_sta_test.txt',
     duration_file='charades/Charades_v1_test.csv')
 
-num_frames = 128  # paper: feature sequences resampled to 128 (Charades-STA)
-max_query_len = 10  # paper: queries fixed to 10 words (Charades-STA)
-
 test_dataloader = dict(dataset=dict(annotation=test_annotation))
 
 # Every result is printed beside the no-video priors on the same samples.

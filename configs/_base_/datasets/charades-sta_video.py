@@ -6,8 +6,8 @@ data_root = 'data'
 video_features = dict(type='VideoFeatures', data_root=data_root,
                       path='charades_sta/features/c3d.hdf5')
 feature_dim = 4096
-num_frames = 128  # paper: 128 (Charades-STA)
-max_query_len = 10  # paper: 10 (Charades-STA)
+num_frames = 128  # paper: feature sequences resampled to 128 (Charades-STA)
+max_query_len = 10  # paper: queries fixed to 10 words (Charades-STA)
 train_annotation = {{_base_.train_annotation}}
 test_annotation = {{_base_.test_annotation}}
 test_evaluator = {{_base_.test_evaluator}}

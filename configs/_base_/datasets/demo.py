@@ -27,9 +27,6 @@ test_annotation = dict(type='SyntheticGroundingAnnotation', split='test', genera
 video_features = dict(type='VideoFeatures', data_root=data_root, path='features.hdf5')
 word_vectors = dict(type='SyntheticWordVectors', generator=generator)
 
-num_frames = 64
-max_query_len = 10
-
 test_dataloader = dict(dataset=dict(annotation=test_annotation))
 
 # Every result is printed beside the no-video priors on the same samples.

@@ -1,10 +1,9 @@
-# Video module: Adam, lr 5e-4 (paper). The epoch count is iterations (L) x
-# N_e x epochs_per_stage; IterativeRelabelHook derives it from the model,
-# so changing L or N_e needs no edit here.
-iterations = 5  # L (paper: 5; Table 4)
-epochs_per_stage = 1
-language_epochs = 10
-
+# Video module: Adam, lr 5e-4 (paper). L (paper: 5; Table 4) and the epochs
+# per stage are fields of IterativeRelabelHook, the language module's epochs
+# of SemanticClusteringHook: both in the model config's custom_hooks (e.g.
+# --cfg-options custom_hooks.1.iterations=3). The epoch count is L x N_e x
+# epochs_per_stage; IterativeRelabelHook derives it from the model, so
+# changing L or N_e needs no edit of train_cfg.max_epochs here.
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20, val_interval=1000)
 val_cfg = dict(type='ValLoop')

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from ...registry import DATA_SOURCES
+from ...utils.safe_load import safe_torch_load
 from ..errors import FeatureError
 from .base_reader import BaseFeatureReader
 
@@ -15,7 +16,8 @@ class ArrayDirFeatures(BaseFeatureReader):
     """Features stored as ``{path}/{video_id}{suffix}``, one ``(T, D)`` array each.
 
     ``.npy`` files are read with ``numpy.load`` (no pickles); ``.pt`` files
-    with ``torch.load(weights_only=True)`` and must hold a tensor.
+    with :func:`~dscnet_plugin.utils.safe_torch_load` (weights only; a file
+    holding code is refused) and must hold a tensor.
 
     Args:
         path: The directory.
@@ -52,7 +54,8 @@ class ArrayDirFeatures(BaseFeatureReader):
                                f'{video_id}{{{",".join(self.suffixes)}}}', video_id)
         try:
             if file.endswith('.pt'):
-                value = torch.load(file, map_location='cpu', weights_only=True)
+                value = safe_torch_load(file, 'feature file', error=FeatureError,
+                                        where=video_id)
                 if not isinstance(value, torch.Tensor):
                     raise FeatureError(file, f'holds a {type(value).__name__}, '
                                        'expected a (T, D) tensor', video_id)

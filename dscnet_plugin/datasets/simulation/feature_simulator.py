@@ -32,6 +32,7 @@ import zlib
 from typing import Dict, Iterable, Optional, Sequence
 
 import numpy as np
+from mmengine.logging import print_log
 from scipy.signal import lfilter
 
 from ...registry import DATA_SOURCES
@@ -188,10 +189,14 @@ class TimelineFeatureSimulator:
             up_to_date = False
         if up_to_date and (osp.isfile(output) if h5 else all(
                 osp.isfile(osp.join(output, f'{tl.vid}.npy')) for tl in timelines)):
+            print_log(f'[simulate] {output} is up to date (its manifest {manifest_path} '
+                      'matches): kept', logger='current')
             return output
         if osp.exists(manifest_path):  # stale while the output is rewritten
             os.remove(manifest_path)
         os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
+        print_log(f'[simulate] writing the {self.params["feature_dim"]}-d features of '
+                  f'{len(timelines)} videos to {output}', logger='current')
         videos: Iterable[VideoTimeline] = track(timelines)
         if h5:
             def write_h5(tmp: str) -> None:
@@ -206,4 +211,5 @@ class TimelineFeatureSimulator:
                 atomic_write(osp.join(output, f'{tl.vid}.npy'),
                              lambda tmp, x=self.simulate(tl): np.save(tmp, x))
         atomic_text(manifest_path, json.dumps(manifest, indent=1))
+        print_log(f'[simulate] wrote {output} and its manifest {manifest_path}', logger='current')
         return output

@@ -2,6 +2,8 @@
 import os.path as osp
 from typing import List, Optional, Sequence
 
+from mmengine.logging import print_log
+
 from ..text.word_vectors import BaseWordVectors
 from .concept_vectors import caption_concept_vectors, charades_concept_vectors
 from .feature_simulator import TimelineFeatureSimulator
@@ -40,11 +42,15 @@ def simulate_charades(data_root: str, output: str, word_vectors: BaseWordVectors
         vids = [v for s in CHARADES_SPLITS for v in sta_video_ids(
             osp.join(data_root, 'charades_sta', f'charades_sta_{s}.txt'))]
     charades = osp.join(data_root, 'charades')
-    timelines = charades_timelines(
-        [osp.join(charades, f'Charades_v1_{s}.csv') for s in CHARADES_SPLITS], vids)
+    csv_paths = [osp.join(charades, f'Charades_v1_{s}.csv') for s in CHARADES_SPLITS]
+    timelines = charades_timelines(csv_paths, vids)
+    print_log(f'[simulate] Charades-STA: {len(timelines)} video timelines from '
+              f'{", ".join(csv_paths)}', logger='current')
     order = {v: i for i, v in enumerate(vids)}
     timelines.sort(key=lambda tl: order[tl.vid])
     vectors = charades_concept_vectors(charades_concepts(charades), word_vectors)
+    print_log(f'[simulate] {len(vectors)} concept vectors from the verb and object class '
+              'names; drawing their feature signatures', logger='current')
     sim = TimelineFeatureSimulator(vectors, **sim_kwargs)
     return sim.write(timelines, output, extra=dict(dataset='charades-sta',
                                                    vids=len(vids)))
@@ -59,11 +65,15 @@ def simulate_activitynet(data_root: str, output: str, word_vectors: BaseWordVect
     sim_kwargs.setdefault('clip_stride', 0.5)
     sim_kwargs.setdefault('clip_length', 0.5)
     folder = osp.join(data_root, 'activitynet_captions')
-    timelines, sentences = activitynet_timelines(
-        [osp.join(folder, f) for f in ACTIVITYNET_FILES])
+    json_paths = [osp.join(folder, f) for f in ACTIVITYNET_FILES]
+    timelines, sentences = activitynet_timelines(json_paths)
     if limit is not None:
         timelines = timelines[:limit]
+    print_log(f'[simulate] ActivityNet Captions: {len(timelines)} video timelines from '
+              f'{", ".join(json_paths)}', logger='current')
     vectors = caption_concept_vectors(sentences, word_vectors)
+    print_log(f'[simulate] {len(vectors)} concept vectors from the captions; drawing their '
+              'feature signatures', logger='current')
     sim = TimelineFeatureSimulator(vectors, **sim_kwargs)
     return sim.write(timelines, output, extra=dict(dataset='activitynet',
                                                    limit=limit))

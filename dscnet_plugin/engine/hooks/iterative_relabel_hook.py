@@ -1,5 +1,6 @@
 """Algorithm 1: initial pseudo labels, then per (iteration, neck) stages of
 video training, each followed by relabelling from the new features."""
+import io
 import os.path as osp
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -8,8 +9,10 @@ from mmengine.dist import all_gather, get_rank, get_world_size, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
+from ...datasets.errors import CheckpointError, UnsafeFileError
 from ...registry import HOOKS
-from ...utils import track
+from ...utils import safe_torch_load, track
+from ..atomic_local_backend import atomic_write_bytes
 from .semantic_clustering_hook import unwrap
 
 
@@ -187,7 +190,9 @@ class IterativeRelabelHook(Hook):
         ``iteration`` (``(S,)``: 0 for the initial labels, else the 1-based
         iteration whose stage was just trained), ``neck`` (``(S,)``: the
         relabelled neck, ``-1`` for the initial labels of all necks) and
-        ``epoch`` (``(S,)``: epochs done). Load it with
+        ``epoch`` (``(S,)``: epochs done). Written atomically (a killed
+        run leaves the previous history); load it with
+        :func:`~dscnet_plugin.utils.safe_torch_load` or
         ``torch.load(path, weights_only=True)``."""
         if not is_main_process() or not self._history:
             return
@@ -198,15 +203,29 @@ class IterativeRelabelHook(Hook):
             labels=torch.stack([h['labels'] for h in self._history]),
             **{k: torch.tensor([h[k] for h in self._history], dtype=torch.long)
                for k in ('iteration', 'neck', 'epoch')})
-        torch.save(history, osp.join(runner.work_dir, self.history_file))
+        buffer = io.BytesIO()  # serialised first: a full disk is an OSError naming the file
+        torch.save(history, buffer)
+        atomic_write_bytes(buffer.getvalue(), osp.join(runner.work_dir, self.history_file))
 
     def _resume_history(self, runner) -> None:
         """Continue the history of a resumed run: keep the saved entries of
-        the epochs the checkpoint has done."""
+        the epochs the checkpoint has done. A broken history file (empty,
+        truncated, not a history) is logged and a new history begun; a
+        refused one (:class:`UnsafeFileError`) stops the run."""
         path = osp.join(runner.work_dir, self.history_file)
         if not self.record_videos or not osp.isfile(path):
             return
-        saved = torch.load(path, map_location='cpu', weights_only=True)
+        keys = ('video_indices', 'labels', 'iteration', 'neck', 'epoch')
+        try:
+            saved = safe_torch_load(path, what='label history')
+            if not isinstance(saved, dict) or not all(k in saved for k in keys):
+                raise CheckpointError(path, f'not a label history (expected a dict of '
+                                      f'{", ".join(keys)})')
+        except UnsafeFileError:
+            raise
+        except CheckpointError as e:
+            print_log(f'[relabel] {e}: starting a new label history', logger='current')
+            return
         if saved['video_indices'].tolist() != self.record_videos:
             return
         self._history = [dict(labels=lab, iteration=int(it), neck=int(nk), epoch=int(ep))

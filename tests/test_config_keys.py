@@ -1,0 +1,109 @@
+"""Every top-level variable of every shipped config file is read by something.
+
+A variable that nothing reads is a setting that does nothing:
+``--cfg-options iterations=1`` was silently ignored while the relabel hook's
+own ``iterations`` field was used. A top-level name assigned in a config file
+(``configs/``, base files included, and ``docs/examples/``) passes when
+mmengine reads it (a ``Runner`` argument, a key the ``Runner`` looks up in its config,
+``runner_type``, ``custom_imports``), our tools read it (``data_root``), the
+file itself uses it in an expression, or a file inheriting from it reads it
+as ``{{_base_.name}}`` / ``_base_.name`` and this file is where that name
+resolves (the nearest file of the inheritance chain that assigns it: a
+redefinition in between shadows it).
+"""
+import ast
+import inspect
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG_FILES = sorted((REPO / 'configs').rglob('*.py')) + [
+    REPO / 'docs' / 'examples' / 'dscnet_charades_i3d.py']
+
+#: Keys besides the Runner's that mmengine or our tools read.
+OTHER_READERS = {'runner_type': 'RUNNERS.build', 'custom_imports': 'Config.fromfile',
+                 'data_root': 'dscnet_plugin.utils.propagate_data_root'}
+
+
+def mmengine_keys() -> Set[str]:
+    """Arguments of ``Runner.__init__`` and the config keys the Runner looks up."""
+    keys = set(inspect.signature(Runner.__init__).parameters) - {'self'}
+    keys |= set(re.findall(r"cfg(?:\.get\(|\[)'(\w+)'", inspect.getsource(Runner)))
+    return keys
+
+
+@lru_cache(maxsize=None)
+def parse(path: Path) -> Tuple[List[Path], Set[str], Set[str], Set[str]]:
+    """``(direct bases, names assigned, names used in expressions, names read
+    as _base_.x)`` of one config file."""
+    text = path.read_text(encoding='utf-8')
+    tree = ast.parse(re.sub(r'\{\{.*?\}\}', '0', text))
+    bases: List[str] = []
+    assigned: Set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+            if '_base_' in targets:
+                value = ast.literal_eval(node.value)
+                bases = [value] if isinstance(value, str) else list(value)
+            assigned |= targets - {'_base_'}
+    loaded = {n.id for n in ast.walk(tree)
+              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return ([(path.parent / b).resolve() for b in bases], assigned, loaded,
+            set(re.findall(r'_base_\.(\w+)', text)))
+
+
+def provider(path: Path, name: str) -> Optional[Path]:
+    """The file of ``path``'s inheritance chain (``path`` included) whose
+    assignment of ``name`` the merged config holds."""
+    bases, assigned, _, _ = parse(path)
+    if name in assigned:
+        return path
+    return next((p for p in (provider(b, name) for b in bases) if p is not None), None)
+
+
+def unread_variables(files: Iterable[Path], known: Set[str]) -> List[str]:
+    """``'file: name'`` for every top-level name of ``files`` nothing reads."""
+    files = list(files)
+    read: Dict[Path, Set[str]] = {f: set(parse(f)[2]) for f in files}
+    for child in files:
+        for name in parse(child)[3]:
+            for base in parse(child)[0]:
+                source = provider(base, name)
+                if source is not None:
+                    read.setdefault(source, set()).add(name)
+    return [f'{f.relative_to(REPO) if REPO in f.parents else f.name}: {name}'
+            for f in files for name in sorted(parse(f)[1] - known - read[f])]
+
+
+def test_every_top_level_variable_is_read():
+    unread = unread_variables(CONFIG_FILES, mmengine_keys() | set(OTHER_READERS))
+    assert not unread, f'top-level variables nothing reads: {unread}'
+
+
+def test_the_rule_flags_unread_and_shadowed_variables(tmp_path):
+    (tmp_path / 'base.py').write_text('num_frames = 64\nroot = "d"\niterations = 5\n'
+                                      'reader = dict(type="R", root=root)\n')
+    (tmp_path / 'mid.py').write_text('_base_ = ["./base.py"]\nnum_frames = 32\n')
+    (tmp_path / 'top.py').write_text('_base_ = "./mid.py"\n'
+                                     'model = dict(t={{_base_.num_frames}}, r={{_base_.reader}})\n')
+    files = [tmp_path / n for n in ('base.py', 'mid.py', 'top.py')]
+    # base's num_frames is shadowed by mid's; iterations is never read
+    assert unread_variables(files, {'model'}) == ['base.py: iterations', 'base.py: num_frames']
+    Config.fromfile(str(files[2]))  # the fixture is a valid mmengine config
+
+
+def test_the_hook_fields_are_the_only_source_of_the_schedule():
+    # L, epochs per stage and the language epochs live in custom_hooks only,
+    # at the index the README's ablation override uses (custom_hooks.1.iterations=3)
+    for name in ('dscnet_charades.py', 'dscnet_activitynet.py', 'dscnet_demo.py'):
+        cfg = Config.fromfile(str(REPO / 'configs' / name))
+        assert not {'iterations', 'epochs_per_stage', 'language_epochs'} & set(cfg.keys())
+        assert cfg.custom_hooks[1]['type'] == 'IterativeRelabelHook'
+        cfg.merge_from_dict({'custom_hooks.1.iterations': 3})
+        assert cfg.custom_hooks[1]['iterations'] == 3
