@@ -19,11 +19,12 @@ import argparse
 import json
 from typing import List
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
 from dscnet_plugin.apis import GroundingInferencer
 from dscnet_plugin.utils import (atomic_text, merge_cli_options, register_all_modules, run_tool,
                                  writing)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -48,7 +49,7 @@ def parse_args():
     parser.add_argument('--show', metavar='FILE.png',
                         help='write the frame-score curves with the top segment shaded')
     parser.add_argument('--device', help='cpu, cuda, cuda:1... (default: cuda if available)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     return parser.parse_args()
 

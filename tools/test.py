@@ -10,13 +10,15 @@ import gc
 import json
 import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from torch import distributed as torch_dist
 
 from dscnet_plugin.apis import load_weights
 from dscnet_plugin.engine import build_runner
 from dscnet_plugin.utils import (apply_cli_options, atomic_text, prepare_cpu_distributed,
                                  register_all_modules, run_tool, set_quiet)
+from dscnet_plugin.utils import OptionsAction
+from dscnet_plugin.engine import TEST_SECTIONS, check_inputs
 
 
 def parse_args():
@@ -30,7 +32,7 @@ def parse_args():
                         help='write the metric dict to this JSON file')
     parser.add_argument('--dump', metavar='FILE.pkl',
                         help='dump the predictions to a pickle file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bars (they are also off when stdout is not a terminal)')
@@ -61,6 +63,7 @@ def main():
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_inputs(cfg, TEST_SECTIONS)  # every input, before the model is built
     checkpoint, cfg.load_from = cfg.load_from, None  # the Runner would load it loosely
     runner = build_runner(prepare_cpu_distributed(cfg))
     if checkpoint is not None:  # strictly: another architecture's weights are an error

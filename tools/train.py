@@ -8,13 +8,15 @@ import argparse
 import gc
 import os
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.logging import print_log
 from torch import distributed as torch_dist
 
 from dscnet_plugin.engine import build_runner, latest_complete_checkpoint
 from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
                                  register_all_modules, run_tool, set_quiet)
+from dscnet_plugin.utils import OptionsAction
+from dscnet_plugin.engine import guarded_training
 
 
 def parse_args():
@@ -31,7 +33,7 @@ def parse_args():
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms (slower)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     parser.add_argument('--quiet', action='store_true',
                         help='no progress bars (they are also off when stdout is not a terminal)')
@@ -78,8 +80,9 @@ def main():
     register_all_modules(init_default_scope=False)
     set_quiet(args.quiet)
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = build_runner(prepare_cpu_distributed(cfg))
-    runner.train()
+    with guarded_training(cfg):  # work-dir lock, other runs' checkpoints, inputs
+        runner = build_runner(prepare_cpu_distributed(cfg))
+        runner.train()
     if torch_dist.is_initialized():  # a clean exit for torchrun / gloo: the
         torch_dist.barrier()         # runner's DDP wrapper holds the group
         del runner

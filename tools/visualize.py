@@ -29,7 +29,7 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from dscnet_plugin.apis import init_model
@@ -37,6 +37,7 @@ from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries
 from dscnet_plugin.registry import DATASETS
 from dscnet_plugin.utils import (build_pinned, merge_cli_options, register_all_modules,
                                  run_tool, safe_torch_load)
+from dscnet_plugin.utils import OptionsAction
 from dscnet_plugin.visualization import (PAPER_OBJECTS, PAPER_VERBS, GroundingVisualizer,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 
@@ -74,7 +75,7 @@ def parse_args():
                         help='label_history.pt of the training run (default: the one next '
                         'to the checkpoint, if any)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1...')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction,
                         help='override settings, e.g. data_root=../shared/data')
     return parser.parse_args()
 

@@ -6,8 +6,15 @@ from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorCompa
                     SafeCheckpointHook, SemanticClusteringHook, is_complete_checkpoint,
                     latest_complete_checkpoint)
 from .runner import QuietConsoleRunner, build_runner
+from .input_check import TEST_SECTIONS, TRAIN_SECTIONS, InputCheckError, check_inputs
+from .run_guard import guarded_training, launch_rank
+from .work_dir_guard import check_work_dir_config, checkpoint_config
+from .work_dir_lock import WorkDirError, WorkDirLock
 
 __all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHook',
            'IterativeRelabelHook', 'PriorComparisonHook', 'SafeCheckpointHook',
            'SemanticClusteringHook', 'is_complete_checkpoint', 'latest_complete_checkpoint',
-           'QuietConsoleRunner', 'build_runner']
+           'QuietConsoleRunner', 'build_runner',
+           'InputCheckError', 'check_inputs', 'TRAIN_SECTIONS', 'TEST_SECTIONS',
+           'guarded_training', 'launch_rank', 'check_work_dir_config', 'checkpoint_config',
+           'WorkDirError', 'WorkDirLock']

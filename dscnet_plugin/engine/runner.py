@@ -7,6 +7,7 @@ from mmengine.runner import Runner
 
 from ..registry import RUNNERS
 from ..utils.console_log import quiet_console
+from ..utils.early_log import write_early_records
 
 
 @RUNNERS.register_module()
@@ -22,6 +23,7 @@ class QuietConsoleRunner(Runner):
     def build_logger(self, log_level: Union[int, str] = 'INFO',
                      log_file: Optional[str] = None, **kwargs) -> MMLogger:
         logger = quiet_console(super().build_logger(log_level, log_file, **kwargs))
+        write_early_records(logger)  # what tools/train.py's checks logged before
         logger.info(f'environment, config and hook order: {logger.log_file}')
         return logger
 

@@ -4,6 +4,7 @@ from typing import Callable, Optional, TypeVar
 
 from ..datasets.errors import DataFileError
 from .atomic_files import OutputFileError
+from .cli_errors import SetupError
 
 T = TypeVar('T')
 
@@ -32,11 +33,14 @@ def run_tool(main: Callable[[], T]) -> T:
     """Run a tool's ``main``; a :class:`~dscnet_plugin.datasets.DataFileError`
     (bad input file, refused or mismatching checkpoint), an
     :class:`~dscnet_plugin.utils.atomic_files.OutputFileError` (a full
-    disk...) or a ``FileNotFoundError`` ends the process with
+    disk...), a :class:`~dscnet_plugin.utils.cli_errors.SetupError` (a
+    ``--cfg-options`` key nothing reads, a work dir in use or holding another
+    config's run, inputs found missing before the run) or a
+    ``FileNotFoundError`` ends the process with
     ``error: <message>`` on stderr and exit status 1, without a traceback."""
     try:
         return main()
-    except (DataFileError, OutputFileError, FileNotFoundError) as e:
+    except (DataFileError, OutputFileError, SetupError, FileNotFoundError) as e:
         raise SystemExit(f'error: {e}') from None
     except RuntimeError as e:
         message = _from_worker(e)

@@ -5,6 +5,8 @@ from typing import Any, Dict, Iterator
 
 from mmengine.config import Config, ConfigDict
 
+from .option_keys import check_option_keys
+
 
 def walk_dicts(node: Any) -> Iterator[dict]:
     """Every dict nested anywhere in ``node`` (``node`` included)."""
@@ -105,9 +107,15 @@ def propagate_variables(cfg: Config, originals: Dict[str, dict]) -> Config:
 def merge_cli_options(cfg: Config, cfg_options: Any = None) -> Config:
     """Merge ``--cfg-options`` into ``cfg``, propagate changed top-level dict
     variables (:func:`propagate_variables`) and ``data_root``
-    (:func:`propagate_data_root`); returns ``cfg``, changed in place."""
+    (:func:`propagate_data_root`); returns ``cfg``, changed in place.
+
+    Raises:
+        ConfigOptionError: for keys nothing would read (see
+            :func:`~dscnet_plugin.utils.option_keys.check_option_keys`).
+    """
     original_root = cfg.get('data_root')
     if cfg_options:
+        check_option_keys(cfg.to_dict(), cfg_options, cfg.filename)
         touched = {k.split('.', 1)[0] for k in cfg_options} - RUNNER_FIELDS
         originals = {k: copy.deepcopy(cfg[k].to_dict() if isinstance(cfg[k], ConfigDict)
                                       else cfg[k])

@@ -73,7 +73,11 @@ def test_train_tool_runs_the_demo_with_a_short_console(tmp_path):
     # the console: at most 150 lines, the stages, the losses and the result table
     lines = console.splitlines()
     assert len(lines) <= 150, len(lines)
-    assert lines[0].endswith(f'environment, config and hook order: {logs[0]}'), lines[0]
+    # first the checks before the Runner (tools/train.py's guarded_training): the
+    # demo data written, the inputs checked; then the Runner names its log file
+    assert [line.split(' - INFO - ')[1].split(' ')[:3] for line in lines[:2]] == [
+        ['synthetic', 'grounding', 'data'], ['inputs', 'checked:', '2']], lines[:3]
+    assert lines[2].endswith(f'environment, config and hook order: {logs[0]}'), lines[2]
     assert sum('[language] epoch' in line for line in lines) == language['epochs'] == 30
     assert sum('Epoch(train)' in line and 'loss_cls' in line for line in lines) == epochs
     assert sum('[relabel] iteration' in line for line in lines) == stages
