@@ -22,9 +22,8 @@ from typing import List
 from mmengine.config import Config
 
 from dscnet_plugin.apis import GroundingInferencer
-from dscnet_plugin.utils import (atomic_text, merge_cli_options, register_all_modules, run_tool,
-                                 writing)
-from dscnet_plugin.utils import OptionsAction
+from dscnet_plugin.utils import (atomic_text, merge_cli_options, OptionsAction,
+                                 register_all_modules, run_tool, writing)
 from dscnet_plugin.visualization import plot_score_curves
 
 

@@ -14,11 +14,10 @@ from mmengine.config import Config
 from torch import distributed as torch_dist
 
 from dscnet_plugin.apis import load_weights
-from dscnet_plugin.engine import build_runner
-from dscnet_plugin.utils import (apply_cli_options, atomic_text, prepare_cpu_distributed,
-                                 register_all_modules, run_tool, set_quiet)
-from dscnet_plugin.utils import OptionsAction
-from dscnet_plugin.engine import TEST_SECTIONS, check_inputs
+from dscnet_plugin.engine import build_runner, check_inputs, TEST_SECTIONS
+from dscnet_plugin.utils import (apply_cli_options, atomic_text, OptionsAction,
+                                 prepare_cpu_distributed, register_all_modules, run_tool,
+                                 set_quiet)
 
 
 def parse_args():

@@ -12,11 +12,9 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from torch import distributed as torch_dist
 
-from dscnet_plugin.engine import build_runner, latest_complete_checkpoint
-from dscnet_plugin.utils import (apply_cli_options, prepare_cpu_distributed,
+from dscnet_plugin.engine import build_runner, guarded_training, latest_complete_checkpoint
+from dscnet_plugin.utils import (apply_cli_options, OptionsAction, prepare_cpu_distributed,
                                  register_all_modules, run_tool, set_quiet)
-from dscnet_plugin.utils import OptionsAction
-from dscnet_plugin.engine import guarded_training
 
 
 def parse_args():

@@ -35,9 +35,8 @@ from mmengine.dataset import pseudo_collate
 from dscnet_plugin.apis import init_model
 from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries
 from dscnet_plugin.registry import DATASETS
-from dscnet_plugin.utils import (build_pinned, merge_cli_options, register_all_modules,
-                                 run_tool, safe_torch_load)
-from dscnet_plugin.utils import OptionsAction
+from dscnet_plugin.utils import (build_pinned, merge_cli_options, OptionsAction,
+                                 register_all_modules, run_tool, safe_torch_load)
 from dscnet_plugin.visualization import (PAPER_OBJECTS, PAPER_VERBS, GroundingVisualizer,
                                          plot_label_evolution, plot_neck_tsne, word_forms)
 

@@ -274,9 +274,10 @@ class GroundingInferencer(BaseInferencer):
         if duration is not None:
             base['duration'] = float(duration)
         vocab = self.model.vocab
-        for q in inputs:
-            unknown = [w for w in tokenize(q) if w not in vocab]
-            if unknown:
+        for q in inputs:  # a query with no known word at all is warned by TokenizeQuery
+            words = tokenize(q)
+            unknown = [w for w in words if w not in vocab]
+            if unknown and len(unknown) < len(words):
                 print_log(f'query {q!r}: {unknown} not in the training vocabulary '
                           '(read as <unk>)', logger='current', level=logging.WARNING)
         items = [self.pipeline(dict(base, query=q)) for q in inputs]

@@ -15,7 +15,6 @@ keeps the examples the same from run to run.
 import csv
 import io
 import json
-import math
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path

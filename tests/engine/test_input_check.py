@@ -102,8 +102,15 @@ def test_testing_checks_the_test_inputs(folder):
 
 def test_a_feature_dimension_other_than_the_models(folder):
     with isolated_run(folder):
+        # the reader is given the config's feature_dim: one problem, named once
         exit_ = run_tool('train', 'good.py', '--work-dir', 'dim_work',
                          '--cfg-options', 'model.video_encoder.in_dim=32')
+        assert str(exit_.code) == ('error: data/features.hdf5: the reader expects feature '
+                                   'dimension 16, the model 32 (model.video_encoder.in_dim)')
+        # a reader left to detect the dimension: the sampled videos are read
+        exit_ = run_tool('train', 'good.py', '--work-dir', 'dim_work',
+                         '--cfg-options', 'model.video_encoder.in_dim=32',
+                         'video_features.feature_dim=None')
         lines = str(exit_.code).splitlines()
         assert lines[0] == 'error: ' + HEADER.format(n=8, config='good.py')
         train_ids = list(dict.fromkeys(
@@ -114,6 +121,7 @@ def test_a_feature_dimension_other_than_the_models(folder):
         assert lines[4] == ('  - data/features.hdf5: 13 more of the 16 sampled videos of '
                             'data/charades_sta_train.txt fail likewise')
         assert len(lines) == 9
+        assert not Path('dim_work').exists() or not any(Path('dim_work').glob('*.pth'))
 
 
 def test_training_frames_other_than_the_label_banks(folder):
