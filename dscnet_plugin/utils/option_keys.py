@@ -13,7 +13,12 @@ mmengine's ``merge_from_dict`` adds any key it is given, so a typo
   its type is not found (nothing can tell);
 - a new key under a plain dict (no ``type``) is accepted with a warning;
 - a key through a value that is not a dict (``data_root.x``), a tuple, or
-  past the end of a list (``custom_hooks.7.x``) is refused.
+  past the end of a list (``custom_hooks.7.x``) is refused;
+- a top-level variable that is not a dict (``feature_dim = 4096``) is
+  refused: the file copied its value where it is used when it was read, and
+  only dict variables (:func:`~dscnet_plugin.utils.config_tools.
+  propagate_variables`) and ``data_root`` are carried to their copies; the
+  message names the copies to set instead.
 
 All refused keys are reported together in one :class:`ConfigOptionError`.
 """
@@ -37,6 +42,10 @@ RUNNER_KEYS = frozenset({
     'experiment_name', 'model_wrapper_cfg', 'sync_bn', 'find_unused_parameters',
     'activation_checkpointing', 'efficient_conv_bn_eval', 'compile', 'custom_imports'})
 _DELETE = '_delete_'
+#: Top-level non-dict keys the tools or mmengine read themselves.
+READ_AT_TOP = frozenset({'data_root', 'runner_type'})
+#: Copies named in the message of a refused variable.
+MAX_COPIES = 4
 
 
 class ConfigOptionError(SetupError):
@@ -95,6 +104,34 @@ def _new_key_problem(node: Mapping, path: str, key: str, source: str,
     return None
 
 
+def _copies(node: Any, value: Any, path: str = '') -> Iterable[str]:
+    """Dotted paths below ``node`` whose value equals ``value``."""
+    items = (node.items() if isinstance(node, Mapping) else
+             enumerate(node) if isinstance(node, (list, tuple)) else ())
+    for key, child in items:
+        where = f'{path}.{key}' if path else str(key)
+        if type(child) is type(value) and child == value:
+            yield where
+        else:
+            yield from _copies(child, value, where)
+
+
+def _variable_problem(root: Mapping, top: str, source: str) -> Optional[str]:
+    """A message when ``top`` is a non-dict variable whose copies an option
+    of it would not reach."""
+    if top in RUNNER_KEYS or top in READ_AT_TOP or isinstance(root.get(top), Mapping):
+        return None
+    value = root[top]
+    copies = sorted((c for k, v in root.items() if k != top for c in _copies({k: v}, value)),
+                    key=lambda c: (c.count('.'), len(c)))
+    if not copies:
+        return f'{source} sets {top} = {value!r}, but nothing reads it'
+    more = f' and {len(copies) - MAX_COPIES} more' if len(copies) > MAX_COPIES else ''
+    return (f'{top} is a variable {source} copies where it is used ('
+            f'{", ".join(copies[:MAX_COPIES])}{more}), and an option cannot reach its '
+            'copies: set those fields instead')
+
+
 def _key_problem(root: Mapping, key: str, source: str,
                  new_types: Mapping[str, Any]) -> Optional[str]:
     parts = key.split('.')
@@ -102,6 +139,10 @@ def _key_problem(root: Mapping, key: str, source: str,
     if top not in root and top not in RUNNER_KEYS:
         return (f'{source} has no top-level key {top!r}{closest(top, root.keys())}; '
                 'nothing would read it')
+    if top in root and len(parts) == 1:
+        problem = _variable_problem(root, top, source)
+        if problem is not None:
+            return problem
     node: Any = root
     for depth, part in enumerate(parts):
         path = '.'.join(parts[:depth])

@@ -125,6 +125,17 @@ def test_every_tool_refuses_an_unknown_top_level_key(name, monkeypatch):
         "'data_rot' (closest: data_root); nothing would read it")
 
 
+def test_a_copied_number_variable_is_refused_naming_its_copies(monkeypatch):
+    # feature_dim = 4096 is copied into the reader and the model when the file
+    # is read: --cfg-options feature_dim=500 alone would change neither
+    exit_ = run_tool('train', monkeypatch, CHARADES, '--cfg-options', 'feature_dim=500')
+    assert str(exit_.code) == (
+        f'error: --cfg-options feature_dim: feature_dim is a variable {CHARADES} copies '
+        'where it is used (video_features.feature_dim, model.video_encoder.in_dim, '
+        'test_pipeline.0.reader.feature_dim, train_pipeline.0.reader.feature_dim and '
+        '3 more), and an option cannot reach its copies: set those fields instead')
+
+
 def test_all_refused_keys_in_one_error(monkeypatch):
     exit_ = run_tool('train', monkeypatch, CHARADES, '--cfg-options', 'data_rot=/d',
                      'model.text_encoder.num_neck=8', 'data_root.x=1', 'custom_hooks.3.x=1',
