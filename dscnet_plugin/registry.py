@@ -96,6 +96,9 @@ NECK_CLUSTERERS = Registry(
 #: Pseudo-labellers that give per-frame binary labels for each centre.
 PSEUDO_LABELLERS = Registry(
     'pseudo labeller', scope=SCOPE, locations=['dscnet_plugin.models'])
+#: Aligners that pair each text centre with a visual cluster (no pairs).
+CROSS_MODAL_ALIGNERS = Registry(
+    'cross-modal aligner', scope=SCOPE, locations=['dscnet_plugin.models'])
 #: Attention heads of the video module (specific / foreground branches).
 ATTENTION_HEADS = Registry(
     'attention head', scope=SCOPE, locations=['dscnet_plugin.models'])
@@ -111,6 +114,6 @@ __all__ = [
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
     'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS',
     'VISBACKENDS', 'LOG_PROCESSORS', 'DATA_SOURCES', 'TEXT_ENCODERS',
-    'NECK_CLUSTERERS', 'PSEUDO_LABELLERS', 'ATTENTION_HEADS', 'LOSSES',
+    'NECK_CLUSTERERS', 'PSEUDO_LABELLERS', 'CROSS_MODAL_ALIGNERS', 'ATTENTION_HEADS', 'LOSSES',
     'INFERENCE_GROWERS'
 ]

@@ -1,6 +1,7 @@
 """Models and their registered parts: text encoders, neck clusterers,
 pseudo-labellers, video encoders, attention heads, losses, inference
 growers, data preprocessors, and the prior baselines."""
+from .aligners import ClusterMatchingAligner
 from .baselines import (BaseMomentPrior, BoundaryFrequencyPrior, FrequencyPrior,
                         MeanMomentPrior, PredictAllPrior, RandomPrior)
 from .clusterers import KMeansNeckClusterer, SphericalKMeansNeckClusterer
@@ -8,13 +9,14 @@ from .data_preprocessors import GroundingDataPreprocessor
 from .grounders import DSCNet
 from .growers import ThresholdGrower, TopKGrower
 from .heads import ForegroundAttentionHead, SpecificAttentionHead
-from .labellers import NCutLabeller, SimilarityQuantileLabeller
+from .labellers import ActivitySplitLabeller, NCutLabeller, SimilarityQuantileLabeller
 from .losses import (ForegroundTripletLoss, GroundingBCELoss, NeckDiversityLoss,
                      ReconstructionLoss, SentenceMSELoss, SpecificAttentionLoss)
 from .text_encoders import LSTMNeckAutoEncoder
 from .video_encoders import SelfAttentionVideoEncoder
 
 __all__ = [
+    'ClusterMatchingAligner', 'ActivitySplitLabeller',
     'BaseMomentPrior', 'BoundaryFrequencyPrior', 'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
     'RandomPrior', 'KMeansNeckClusterer', 'SphericalKMeansNeckClusterer',
     'GroundingDataPreprocessor', 'DSCNet', 'ThresholdGrower', 'TopKGrower',

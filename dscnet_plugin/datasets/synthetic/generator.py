@@ -51,6 +51,9 @@ class SyntheticGroundingGenerator:
         word_dim: Dimension of the written word vectors.
         semantic_strength: 0..1, share of an action's signature that comes
             from its words (0: no text-video relation).
+        action_zipf: Exponent ``s`` of the actions' frequencies: the action
+            of rank ``r`` (a fixed random order) is drawn with weight
+            ``r^-s``, as action classes are in Charades (0: uniform).
         signal_scale: Norm of an action signature relative to
             ``sqrt(latent_dim)``.
         appearance_scale: Scale of the per-video appearance vector.
@@ -66,7 +69,8 @@ class SyntheticGroundingGenerator:
                  actions_range: Tuple[int, int] = (2, 4),
                  action_weight: float = 3.0, num_actions: int = 24, feature_dim: int = 128,
                  latent_dim: int = 64, word_dim: int = 50,
-                 semantic_strength: float = 1.0, signal_scale: float = 0.5,
+                 semantic_strength: float = 1.0, action_zipf: float = 0.0,
+                 signal_scale: float = 0.5,
                  appearance_scale: float = 1.0, noise_scale: float = 0.5,
                  noise_rho: float = 0.8, feature_format: str = 'hdf5') -> None:
         if feature_format not in ('hdf5', 'npy'):
@@ -76,6 +80,8 @@ class SyntheticGroundingGenerator:
             raise ValueError(f'num_actions must be in 1..{len(VERBS) * len(OBJECTS)}')
         if not 0.0 <= semantic_strength <= 1.0:
             raise ValueError('semantic_strength must be in [0, 1]')
+        if action_zipf < 0:
+            raise ValueError(f'action_zipf must be >= 0, got {action_zipf}')
         self.data_root = data_root
         self.params = dict(
             version=FORMAT_VERSION, seed=seed, num_train_videos=num_train_videos,
@@ -84,7 +90,8 @@ class SyntheticGroundingGenerator:
             action_weight=action_weight,
             num_actions=num_actions, feature_dim=feature_dim,
             latent_dim=latent_dim, word_dim=word_dim,
-            semantic_strength=semantic_strength, signal_scale=signal_scale,
+            semantic_strength=semantic_strength, action_zipf=action_zipf,
+            signal_scale=signal_scale,
             appearance_scale=appearance_scale, noise_scale=noise_scale,
             noise_rho=noise_rho, feature_format=feature_format)
 
@@ -188,7 +195,7 @@ class SyntheticGroundingGenerator:
         p = self.params
         t0 = int(rng.integers(p['clips_range'][0], p['clips_range'][1] + 1))
         k = int(rng.integers(p['actions_range'][0], p['actions_range'][1] + 1))
-        chosen = rng.choice(len(signature), k, replace=False)
+        chosen = rng.choice(len(signature), k, replace=False, p=self._action_weights())
         # k non-overlapping intervals: the clips are split into k + 1 gaps
         # and k action lengths by a Dirichlet draw.
         weights = np.ones(2 * k + 1)
@@ -218,6 +225,16 @@ class SyntheticGroundingGenerator:
         moments = [(round(s * sec, 1), min(round(e * sec, 1), last), a)
                    for s, e, a in moments]
         return feats, duration, moments
+
+    def _action_weights(self):
+        """Drawing probabilities of the actions (None: uniform)."""
+        p = self.params
+        if p['action_zipf'] == 0:
+            return None
+        # a rank order of its own generator: the other draws stay the same
+        rank = np.random.default_rng([p['seed'], 1]).permutation(p['num_actions']) + 1
+        w = rank.astype(float) ** -p['action_zipf']
+        return w / w.sum()
 
     @staticmethod
     def _sentence(rng, action: Tuple[int, int]) -> str:

@@ -162,6 +162,11 @@ class IterativeRelabelHook(Hook):
         device = model.centers.device
         labels, index = [], []
         batches = self._batches(runner, device)
+        if initial and model.splits_activity:  # every centre's visual prototype first
+            desc = torch.cat([model.alignment_descriptors(f, m) for f, m, _ in batches])
+            if get_world_size() > 1:
+                desc = self._gather_rows(desc)
+            model.fit_alignment(desc)
         for feats, mask, idx in track(batches):
             labels.append(model.compute_labels(feats, mask, necks, initial))
             index.append(idx)
@@ -244,6 +249,15 @@ class IterativeRelabelHook(Hook):
         all_lab, all_idx = torch.cat(all_gather(lab)), torch.cat(all_gather(idx))
         keep = all_idx >= 0
         return all_lab[keep], all_idx[keep]
+
+    @staticmethod
+    def _gather_rows(rows: torch.Tensor) -> torch.Tensor:
+        """Every rank's ``M_r x D`` rows, in rank order (padded for the
+        collective)."""
+        n = torch.tensor([rows.size(0)], device=rows.device)
+        sizes = [int(x.item()) for x in all_gather(n)]
+        padded = torch.cat([rows, rows.new_zeros((max(sizes) - rows.size(0),) + rows.shape[1:])])
+        return torch.cat([r[:k] for r, k in zip(all_gather(padded), sizes)])
 
     @staticmethod
     def _fg_share(model, neck: Optional[int] = None) -> float:

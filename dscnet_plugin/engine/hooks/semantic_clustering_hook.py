@@ -70,6 +70,8 @@ class SemanticClusteringHook(Hook):
             for p in model.text_encoder.parameters():
                 broadcast(p.data, 0)
             broadcast(centers, 0)
+            broadcast(model.neck_mean, 0)  # how the necks are centred
+            broadcast(model.center_share, 0)
         model.set_centers(centers)
 
     def train_language(self, model, tokens: torch.Tensor, mask: torch.Tensor) -> None:
@@ -101,7 +103,9 @@ class SemanticClusteringHook(Hook):
         """Necks of all queries -> ``N_e x N_c x d_e`` centres."""
         necks = torch.cat([model.extract_necks(tokens[i:i + 1024], mask[i:i + 1024])
                            for i in track(range(0, tokens.size(0), 1024))])
+        necks = model.prepare_necks(necks, fit=True)
         centers = model.clusterer(necks)
+        model.set_centers(centers, necks)
         print_log(f'[cluster] {necks.size(0)} queries x {necks.size(1)} necks -> '
                   f'{centers.size(1)} centres per neck '
                   f'({type(model.clusterer).__name__}, mode '

@@ -2,14 +2,20 @@
 from typing import Dict, List, Optional, Union
 
 import torch
+import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from ...datasets.text import build_embedding_matrix
-from ...registry import (ATTENTION_HEADS, DATA_SOURCES, INFERENCE_GROWERS, LOSSES,
-                         MODELS, NECK_CLUSTERERS, PSEUDO_LABELLERS, TEXT_ENCODERS)
+from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
+                         INFERENCE_GROWERS, LOSSES, MODELS, NECK_CLUSTERERS, PSEUDO_LABELLERS,
+                         TEXT_ENCODERS)
 from ...structures import GroundingDataSample
 from ...utils import build_pinned
 from ..heads import masked_softmax
+from ..labellers import center_similarity
+from .frame_scoring import (SCORE_MODES, adjacent_ratios, probability_scores,
+                            softmax_product_scores)
 
 
 @MODELS.register_module()
@@ -58,9 +64,20 @@ class DSCNet(BaseModel):
             ``cls``, ``sab``, ``trip``.
         num_frames: ``T`` of the label bank.
         foreground_vote: A frame is foreground for the triplet loss when at
-            least this fraction of the centres label it 1.
-        inference_temperature: Temperature of the per-neck softmax at
-            inference.
+            least this fraction of the centres label it 1 (with an
+            activity-split labeller, where each activity frame belongs to
+            one centre: when any centre does).
+        inference_temperature: Temperature of the inference scores.
+        center_necks: Centre (subtract the query set's mean neck) and
+            L2-normalise the necks before K-means and at inference, so the
+            centres differ by what tells queries apart (the configs' choice;
+            ``False``: raw necks).
+        aligner: Config of the cross-modal aligner that gives each centre a
+            visual prototype for the initial labels of an activity-split
+            labeller (``None`` with such a labeller is an error).
+        score_mode: ``'probability'`` (calibrated, the configs' choice, see
+            :func:`.frame_scoring.probability_scores`) or
+            ``'softmax_product'`` (the paper's wording).
         seed: Seed of the loss-side sampling (centre subsets of L_sab).
     """
 
@@ -69,9 +86,13 @@ class DSCNet(BaseModel):
                  clusterer: dict, pseudo_labeller: dict, grower: dict,
                  language_losses: Dict[str, dict], video_losses: Dict[str, dict],
                  num_frames: int = 128, foreground_vote: float = 0.5,
-                 inference_temperature: float = 1.0, seed: int = 0,
+                 inference_temperature: float = 1.0, center_necks: bool = False,
+                 aligner: Optional[dict] = None, score_mode: str = 'softmax_product',
+                 seed: int = 0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
+        if score_mode not in SCORE_MODES:
+            raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
         pre = build_pinned(MODELS, data_preprocessor or dict(type='GroundingDataPreprocessor'))
         super().__init__(data_preprocessor=pre, init_cfg=init_cfg)
         self.vocab = build_pinned(DATA_SOURCES, vocabulary)
@@ -89,6 +110,11 @@ class DSCNet(BaseModel):
         self.clusterer = build_pinned(NECK_CLUSTERERS, clusterer)
         self.pseudo_labeller = build_pinned(PSEUDO_LABELLERS, pseudo_labeller)
         self.grower = build_pinned(INFERENCE_GROWERS, grower)
+        self.aligner = None if aligner is None else build_pinned(CROSS_MODAL_ALIGNERS, aligner)
+        self.splits_activity = getattr(self.pseudo_labeller, 'splits_activity', False)
+        if self.splits_activity and self.aligner is None:
+            raise ValueError(f'{type(self.pseudo_labeller).__name__} needs an `aligner` for '
+                             'its initial labels (e.g. dict(type="ClusterMatchingAligner"))')
         self.language_losses = torch.nn.ModuleDict(
             {k: build_pinned(LOSSES, v) for k, v in language_losses.items()})
         self.video_losses = torch.nn.ModuleDict(
@@ -98,12 +124,20 @@ class DSCNet(BaseModel):
         self.num_frames = num_frames
         self.foreground_vote = foreground_vote
         self.inference_temperature = inference_temperature
+        self.center_necks = center_necks
+        self.score_mode = score_mode
         self.seed = seed
+        self.score_ratios: List[torch.Tensor] = []  # adjacent-frame ratios seen by predict
         self.active_neck = 0
         self.register_buffer('centers', torch.zeros(
             num_necks, self.num_clusters, neck_dim))
         self.register_buffer('pseudo_labels', torch.zeros(
             0, self.num_necks, self.num_clusters, num_frames, dtype=torch.bool))
+        self.register_buffer('neck_mean', torch.zeros(num_necks, neck_dim))
+        self.register_buffer('center_share', torch.full(
+            (num_necks, self.num_clusters), 1.0 / self.num_clusters))
+        self.register_buffer('visual_prototypes', torch.zeros(
+            num_necks, self.num_clusters, video_encoder['in_dim']))
         self.register_buffer('centers_ready', torch.tensor(False))
         self.register_buffer('labels_ready', torch.tensor(False))
 
@@ -135,24 +169,55 @@ class DSCNet(BaseModel):
         """``B x N_e x d_e`` necks of ``B x L`` queries."""
         return self.text_encoder.encode(tokens, mask)['necks']
 
-    def set_centers(self, centers: torch.Tensor) -> None:
-        """Store the ``N_e x N_c x d_e`` centres of the query set."""
+    def prepare_necks(self, necks: torch.Tensor, fit: bool = False) -> torch.Tensor:
+        """``B x N_e x d_e`` necks as the centres see them: minus the query
+        set's mean neck and L2-normalised (``center_necks``); ``fit`` sets
+        the mean from these necks (all training queries)."""
+        if not self.center_necks:
+            return necks
+        if fit:
+            self.neck_mean.copy_(necks.mean(0))
+        return F.normalize(necks - self.neck_mean.to(necks), dim=-1, eps=1e-8)
+
+    def set_centers(self, centers: torch.Tensor, necks: Optional[torch.Tensor] = None) -> None:
+        """Store the ``N_e x N_c x d_e`` centres of the query set and, from
+        the (prepared) necks ``M x N_e x d_e`` of its queries, each centre's
+        share of them (uniform without necks)."""
         self.centers.copy_(centers.to(self.centers))
+        if necks is not None:
+            near = torch.cdist(necks.transpose(0, 1).to(self.centers), self.centers).argmin(-1)
+            counts = torch.stack([torch.bincount(n, minlength=self.num_clusters) for n in near])
+            self.center_share.copy_(counts / counts.sum(-1, keepdim=True))
         self.centers_ready.fill_(True)
 
     # ------------------------------------------------------------ video
+    @torch.no_grad()
+    def alignment_descriptors(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``M x D`` activity descriptors of a batch of ``B x T x D``
+        videos, for :meth:`fit_alignment` (an activity-split labeller's)."""
+        gen = torch.Generator().manual_seed(self.seed)
+        return self.pseudo_labeller.descriptors(feats, mask, generator=gen)
+
+    @torch.no_grad()
+    def fit_alignment(self, descriptors: torch.Tensor) -> None:
+        """Give every centre its visual prototype (``N_e x N_c x D``) from
+        the ``M x D`` activity descriptors of all training videos."""
+        protos = self.aligner(descriptors.to(self.centers), self.centers, self.center_share)
+        self.visual_prototypes.copy_(protos.to(self.visual_prototypes))
+
     @torch.no_grad()
     def compute_labels(self, feats: torch.Tensor, mask: torch.Tensor,
                        necks: List[int], initial: bool = False) -> torch.Tensor:
         """Pseudo labels of a batch of videos.
 
-        Relabelling (Algorithm 1, line 7) uses the learned ``f_hat`` and the
-        projected centres ``c_hat`` of each neck. The initial labels (line 1,
-        "based on C and F") use the input features ``F``: before training,
-        frames and centres share no space (their projections are random), so
-        the centre cannot yet say which side of a cut it matches, and every
-        centre starts from the labeller's centre-free cut (see
-        ``docs/method.md``).
+        With an activity-split labeller (default, ``docs/method.md`` reading
+        5) the activity cut of ``F`` is split among the centres: for the
+        initial labels (Algorithm 1, line 1, "based on C and F") by the
+        cosine of the centred frames with each centre's visual prototype
+        (:meth:`fit_alignment`), when relabelling (line 7) by the learned
+        frame-centre logits ``c_hat f_hat^T``. With a plain labeller (the
+        earlier reading) the initial labels are one centre-free cut copied
+        to every centre, and relabelling cuts ``[f_hat; c_hat]``.
 
         Args:
             feats: ``B x T x D`` video features.
@@ -164,6 +229,17 @@ class DSCNet(BaseModel):
             ``B x len(necks) x N_c x T`` bool labels.
         """
         gen = torch.Generator().manual_seed(self.seed)
+        if self.splits_activity:
+            act = self.pseudo_labeller.activity(feats, mask, generator=gen) & mask
+            if initial:
+                x = self.pseudo_labeller.centred(feats, act, mask)
+                scores = [center_similarity(x, self.visual_prototypes[i].unsqueeze(0))
+                          for i in necks]
+            else:
+                frames = self.video_encoder(feats, mask)
+                scores = [self.specific_head(frames, self.centers[i].unsqueeze(0), i,
+                                             mask)['logits'] for i in necks]
+            return torch.stack([self.pseudo_labeller.split(act, sc) for sc in scores], dim=1)
         if initial:
             labels = self.pseudo_labeller(feats, None, mask, generator=gen)
             return labels.unsqueeze(1).expand(-1, len(necks), self.num_clusters, -1)
@@ -178,7 +254,7 @@ class DSCNet(BaseModel):
         idx = torch.as_tensor([s.metainfo['video_index'] for s in data_samples],
                               device=self.pseudo_labels.device)
         neck = self.active_neck
-        labels = self.pseudo_labels[idx, neck].to(feats.device)         # B x N_c x T
+        labels = self.pseudo_labels[idx, neck].to(feats.device) & mask.unsqueeze(1)  # B x N_c x T
         frames = self.video_encoder(feats, mask)
         spe = self.specific_head(frames, self.centers[neck].unsqueeze(0), neck, mask)
         fore = self.foreground_head(frames, mask)
@@ -187,33 +263,50 @@ class DSCNet(BaseModel):
             h = spe['scores'] * fore['scores'].unsqueeze(1)
             losses['loss_cls'] = self.video_losses['cls'](h, labels, mask)
         if 'sab' in self.video_losses:  # Eq. 8-10
+            sab = self.video_losses['sab']
             gen = torch.Generator().manual_seed(self.seed + int(idx.sum()))
-            losses['loss_sab'] = self.video_losses['sab'](spe['pos'], spe['neg'], gen)
+            fires = labels.any(-1)                                           # B x N_c
+            pos = spe['pos']
+            if getattr(sab, 'pairs', 'all') == 'firing':  # S^p_j from j's frames only
+                pos = masked_softmax(spe['logits'], labels) @ spe['frame_embed']
+            losses['loss_sab'] = sab(pos, spe['neg'], gen, fires=fires)
         if 'trip' in self.video_losses:  # Eq. 11
-            fg = labels.float().mean(1) >= self.foreground_vote
+            fg = (labels.any(1) if self.splits_activity  # each frame has one centre
+                  else labels.float().mean(1) >= self.foreground_vote)
             losses['loss_trip'] = self.video_losses['trip'](fore['features'], fg, mask)
         return losses
 
     # -------------------------------------------------------- inference
     def frame_scores(self, inputs: dict) -> torch.Tensor:
-        """``B x T`` joint frame scores (paper, Inference), peak 1."""
+        """``B x T`` frame scores of each video for its query (paper,
+        Inference: the query's necks serve as centres), peak 1."""
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
         necks = self.text_encoder.encode(inputs['query_tokens'], inputs['query_mask'].bool())['necks']
+        necks = self.prepare_necks(necks)
         frames = self.video_encoder(feats, mask)
-        fore = self.foreground_head(frames, mask)['scores']
-        log_joint = 0.0
-        for i in range(self.num_necks):
-            spe = self.specific_head(frames, necks[:, i:i + 1], i, mask)['scores'][:, 0]
-            s = (spe * fore) / self.inference_temperature
-            log_joint = log_joint + torch.log(masked_softmax(s, mask).clamp(min=1e-30))
-        log_joint = log_joint.masked_fill(~mask, -float('inf'))
-        return torch.exp(log_joint - log_joint.max(-1, keepdim=True).values) * mask
+        fore = self.foreground_head(frames, mask)
+        spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask) for i in range(self.num_necks)]
+        if self.score_mode == 'probability':
+            return probability_scores([s['logits'][:, 0] for s in spe], fore['logits'], mask,
+                                      self.inference_temperature)
+        return softmax_product_scores([s['scores'][:, 0] for s in spe], fore['scores'], mask,
+                                      self.inference_temperature)
+
+    def pop_score_ratios(self) -> Optional[torch.Tensor]:
+        """The adjacent-frame score ratios of the batches predicted since
+        the last call (see :func:`.frame_scoring.adjacent_ratios`; at most
+        4096 per batch, the last 256 batches), or None."""
+        ratios, self.score_ratios = self.score_ratios, []
+        return torch.cat(ratios) if ratios else None
 
     @torch.no_grad()
     def predict(self, inputs: dict, data_samples: List[GroundingDataSample]
                 ) -> List[GroundingDataSample]:
         mask = inputs['video_mask'].bool()
-        segments, scores = self.grower(self.frame_scores(inputs), mask)
+        frame_scores = self.frame_scores(inputs)
+        ratios = adjacent_ratios(frame_scores, mask).float().cpu()[:4096]
+        self.score_ratios = self.score_ratios[-255:] + [ratios]  # bounded
+        segments, scores = self.grower(frame_scores, mask)
         durations = torch.as_tensor([float(s.metainfo['duration']) for s in data_samples],
                                     dtype=torch.float64, device=segments.device)
         seconds = (segments * durations.view(-1, 1, 1)).cpu()

@@ -24,6 +24,11 @@ class SpecificAttentionHead(nn.Module):
 
     Centres of different neck indices live in different spaces, so each
     neck index has its own centre projection; the frame projection is shared.
+    The configs drop the centre projection's bias: with one, distinct
+    centres map to nearly the same ``c_hat`` (the bias) whenever their
+    projected differences are small, and every centre then scores the frames
+    alike (``center_bias=True``, the default, is the plain ``nn.Linear`` of
+    the paper's "fully-connected layer").
 
     Args:
         frame_dim: ``d_v``.
@@ -31,17 +36,19 @@ class SpecificAttentionHead(nn.Module):
         joint_dim: ``d_e'`` (paper: 1024).
         num_necks: ``N_e``.
         score_norm: ``'sigmoid'`` or ``'softmax'``.
+        center_bias: Whether the centre projections have a bias.
     """
 
     def __init__(self, frame_dim: int, center_dim: int, joint_dim: int = 1024,
-                 num_necks: int = 4, score_norm: str = 'sigmoid') -> None:
+                 num_necks: int = 4, score_norm: str = 'sigmoid',
+                 center_bias: bool = True) -> None:
         super().__init__()
         if score_norm not in ('sigmoid', 'softmax'):
             raise ValueError(f"score_norm must be 'sigmoid' or 'softmax', got {score_norm!r}")
         self.score_norm = score_norm
         self.scale = joint_dim ** -0.5
         self.frame_proj = nn.Linear(frame_dim, joint_dim)
-        self.center_projs = nn.ModuleList(nn.Linear(center_dim, joint_dim)
+        self.center_projs = nn.ModuleList(nn.Linear(center_dim, joint_dim, bias=center_bias)
                                           for _ in range(num_necks))
 
     def embed_frames(self, frames: torch.Tensor) -> torch.Tensor:

@@ -1,7 +1,8 @@
 """Pseudo-labellers."""
+from .activity_split_labeller import ActivitySplitLabeller
 from .ncut_labeller import NCutLabeller, center_similarity, foreground_side
 from .similarity_quantile_labeller import SimilarityQuantileLabeller
 from .spectral import ncut_fiedler
 
-__all__ = ['NCutLabeller', 'SimilarityQuantileLabeller', 'center_similarity',
-           'foreground_side', 'ncut_fiedler']
+__all__ = ['ActivitySplitLabeller', 'NCutLabeller', 'SimilarityQuantileLabeller',
+           'center_similarity', 'foreground_side', 'ncut_fiedler']

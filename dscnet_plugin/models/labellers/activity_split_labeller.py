@@ -1,0 +1,93 @@
+"""Centre-dependent labels: the activity of a video split among centres."""
+from typing import Optional
+
+import torch
+
+from ...registry import PSEUDO_LABELLERS
+from ...utils import build_pinned
+from .ncut_labeller import center_similarity
+
+
+@PSEUDO_LABELLERS.register_module()
+class ActivitySplitLabeller:
+    """Labels ``y_j`` that depend on the centre ``j`` (the paper's "whether
+    a specific frame t matches the semantic cluster center c_j").
+
+    1. *Activity*: a centre-free cut of the input features ``F`` (the
+       ``activity`` labeller, an N-cut by default, smaller side = 1): where
+       something happens in the video.
+    2. *Split*: every activity frame goes to the centre that scores it
+       highest, so each activity frame is labelled 1 for exactly one centre
+       and no centre is ever labelled on the rest of the video (none can
+       take the complement of the activity). The scores come from the caller: the
+       cosine between the centred frames and the centres' visual prototypes
+       for the initial labels, the model's own frame-centre logits
+       ``c_hat f_hat^T`` when relabelling (see ``DSCNet.compute_labels``).
+
+    Args:
+        activity: Config of the centre-free labeller of step 1.
+        descriptors_per_video: Activity frames per video sampled as
+            descriptors for the cross-modal aligner.
+    """
+
+    splits_activity = True
+
+    def __init__(self, activity: Optional[dict] = None,
+                 descriptors_per_video: int = 8) -> None:
+        self.activity_labeller = build_pinned(
+            PSEUDO_LABELLERS, activity or dict(type='NCutLabeller'))
+        self.descriptors_per_video = descriptors_per_video
+
+    @torch.no_grad()
+    def activity(self, feats: torch.Tensor, mask: torch.Tensor,
+                 generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """``B x T`` bool activity of ``B x T x D`` features."""
+        return self.activity_labeller(feats, None, mask, generator=generator)[:, 0]
+
+    @staticmethod
+    def centred(feats: torch.Tensor, activity: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``B x T x D`` frames minus the mean of their video's real frames
+        outside the activity (all real frames when there are none)."""
+        rest = (mask & ~activity)
+        rest = torch.where(rest.any(-1, keepdim=True), rest, mask).unsqueeze(-1).to(feats.dtype)
+        mean = (feats * rest).sum(1, keepdim=True) / rest.sum(1, keepdim=True).clamp(min=1)
+        return feats - mean
+
+    @torch.no_grad()
+    def descriptors(self, feats: torch.Tensor, mask: torch.Tensor,
+                    generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """``M x D`` centred activity frames, at most ``descriptors_per_video``
+        per video (a random sample, drawn with ``generator``)."""
+        act = self.activity(feats, mask, generator) & mask
+        x = self.centred(feats, act, mask)
+        k = min(self.descriptors_per_video, x.size(1))
+        noise = torch.rand(act.shape, generator=generator).to(x.device)
+        pick = torch.where(act, noise, -1.0).topk(k, dim=-1)
+        keep = pick.values >= 0                                          # B x k
+        rows = x.gather(1, pick.indices.unsqueeze(-1).expand(-1, -1, x.size(-1)))
+        return rows[keep]
+
+    @staticmethod
+    def split(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        """``B x N_c x T`` labels: activity frames to their best centre.
+
+        Args:
+            activity: ``B x T`` bool activity (False on padded frames).
+            scores: ``B x N_c x T`` frame-centre scores.
+        """
+        best = scores.argmax(1, keepdim=True)                            # B x 1 x T
+        centre = torch.arange(scores.size(1), device=scores.device).view(1, -1, 1)
+        return (best == centre) & activity.unsqueeze(1)
+
+    @torch.no_grad()
+    def __call__(self, frames: torch.Tensor, centers: Optional[torch.Tensor],
+                 mask: torch.Tensor, generator: Optional[torch.Generator] = None,
+                 activity: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """The labeller interface of :class:`NCutLabeller`: ``frames`` and
+        ``centers`` in one space, split by cosine; ``activity`` defaults to
+        the cut of ``frames`` themselves. Without centres: the activity as
+        one row (``B x 1 x T``)."""
+        act = self.activity(frames, mask, generator) if activity is None else activity
+        if centers is None:
+            return (act & mask).unsqueeze(1)
+        return self.split(act & mask, center_similarity(frames, centers))
