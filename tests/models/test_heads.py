@@ -224,3 +224,47 @@ def test_heads_registered():
     assert isinstance(spe, SpecificAttentionHead) and len(spe.center_projs) == 5
     fore = ATTENTION_HEADS.build(dict(type='ForegroundAttentionHead', in_dim=3))
     assert isinstance(fore, ForegroundAttentionHead)
+
+
+# ----------------------------------------------------------------------------
+# center_bias=False: a bias-free centre projection
+# ----------------------------------------------------------------------------
+def pairwise_cosine(x):
+    u = torch.nn.functional.normalize(x, dim=-1)
+    cos = u @ u.transpose(-1, -2)
+    off = ~torch.eye(x.size(-2), dtype=torch.bool)
+    return cos[..., off]
+
+
+def test_specific_head_center_bias_option():
+    with_bias = SpecificAttentionHead(DV, DE, joint_dim=DJ, num_necks=NE)
+    without = SpecificAttentionHead(DV, DE, joint_dim=DJ, num_necks=NE, center_bias=False)
+    assert all(p.bias is not None for p in with_bias.center_projs)
+    assert all(p.bias is None for p in without.center_projs)
+    assert without.frame_proj.bias is not None            # only the centres lose it
+    names = {n for n, _ in without.named_parameters()}
+    assert not any(n.startswith('center_projs') and n.endswith('bias') for n in names)
+    built = ATTENTION_HEADS.build(dict(type='SpecificAttentionHead', frame_dim=3,
+                                       center_dim=2, joint_dim=4, num_necks=2,
+                                       center_bias=False))
+    assert all(p.bias is None for p in built.center_projs)
+
+
+def test_specific_head_huge_bias_makes_centres_alike_without_bias_not(inputs):
+    _, centers, _ = inputs                                  # B x N_c x d_e, distinct
+    centers = torch.cat([centers[:1], torch.randn(1, 4, DE, dtype=torch.float64,
+                                                  generator=torch.Generator().manual_seed(1))],
+                        1)                                  # 1 x 6 x d_e
+    torch.manual_seed(0)
+    biased = SpecificAttentionHead(DV, DE, joint_dim=DJ, num_necks=NE).double()
+    with torch.no_grad():
+        biased.center_projs[1].bias.copy_(
+            100.0 * torch.randn(DJ, generator=torch.Generator().manual_seed(2)))
+    free = SpecificAttentionHead(DV, DE, joint_dim=DJ, num_necks=NE, center_bias=False).double()
+    with torch.no_grad():
+        free.center_projs[1].weight.copy_(biased.center_projs[1].weight)
+    c_biased = biased.embed_centers(centers, 1)
+    c_free = free.embed_centers(centers, 1)
+    torch.testing.assert_close(c_biased - biased.center_projs[1].bias, c_free)
+    assert pairwise_cosine(c_biased[0]).min() > 0.99        # every centre ~ the bias
+    assert pairwise_cosine(c_free[0]).min() < 0.5           # the centres stay apart

@@ -355,3 +355,128 @@ def test_ncut_labels_do_not_depend_on_batching_or_chunking():
     chunked = NCutLabeller(num_iters=100, max_graphs=8)(frames, centers, mask)
     assert torch.equal(whole, batched)
     assert torch.equal(whole, chunked)
+
+
+# --- ActivitySplitLabeller
+# ----------------------------------------------------------------------------
+# ActivitySplitLabeller: the activity cut split among the centres
+# ----------------------------------------------------------------------------
+from dscnet_plugin.models.labellers import ActivitySplitLabeller  # noqa: E402
+
+ASL_PAD = 1e6                                           # huge values on padded frames
+
+
+def test_activity_split_gives_each_activity_frame_to_one_centre():
+    activity = torch.tensor([[0, 1, 1, 1, 0],
+                             [1, 1, 0, 0, 0]], dtype=torch.bool)   # video 1: t 3, 4 padded
+    scores = torch.tensor([[[9., 1, 0, 0, 5], [0, 2, 0, 3, 0], [0, 0, 4, 1, 0]],
+                           [[1., 0, 7, 7, 7], [0, 0, 0, 0, 0], [0, 5, 0, 0, 0]]])
+    labels = ActivitySplitLabeller.split(activity, scores)
+    expected = torch.tensor([[[0, 0, 0, 0, 0], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0]],
+                             [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 1, 0, 0, 0]]],
+                            dtype=torch.bool)
+    assert labels.dtype == torch.bool
+    assert torch.equal(labels, expected)
+    # exactly one centre on each activity frame, none elsewhere
+    assert torch.equal(labels.sum(1), activity.long())
+
+
+def test_activity_split_call_nothing_on_padded_frames():
+    mask = torch.tensor([[1, 1, 1, 0, 0]], dtype=torch.bool)
+    activity = torch.tensor([[0, 1, 1, 1, 1]], dtype=torch.bool)    # True on padding too
+    frames = torch.tensor([[[1., 0], [1, 0], [0, 1], [1, 0], [0, 1]]])
+    centers = torch.tensor([[[1., 0.1], [0.1, 1]]])
+    labeller = ActivitySplitLabeller(activity=dict(type='NCutLabeller', num_iters=20))
+    labels = labeller(frames, centers, mask, activity=activity)
+    assert labels.tolist() == [[[False, True, False, False, False],
+                                [False, False, True, False, False]]]
+    alone = labeller(frames, None, mask, activity=activity)
+    assert alone.shape == (1, 1, 5)
+    assert alone.tolist() == [[[False, True, True, False, False]]]
+
+
+def test_activity_split_centred_subtracts_mean_of_non_activity_frames():
+    feats = torch.tensor([[[1., 2], [3, 4], [10, 10], [ASL_PAD, ASL_PAD]],
+                          [[2., 0], [4, 2], [0, 4], [-ASL_PAD, ASL_PAD]]], dtype=torch.float64)
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 0]], dtype=torch.bool)
+    activity = torch.tensor([[0, 0, 1, 0], [1, 1, 1, 0]], dtype=torch.bool)
+    out = ActivitySplitLabeller.centred(feats, activity, mask)
+    # video 0: mean of frames 0, 1 = (2, 3); video 1 has no non-activity
+    # real frame: mean of all its real frames = (2, 2)
+    expected = torch.tensor([[[-1., -1], [1, 1], [8, 7]],
+                             [[0., -2], [2, 0], [-2, 2]]], dtype=torch.float64)
+    assert torch.equal(out[:, :3], expected)
+    assert torch.equal(out[:, 3], feats[:, 3] - torch.tensor([[2., 3], [2, 2]],
+                                                             dtype=torch.float64))
+    other_pad = feats.clone()
+    other_pad[:, 3] = torch.tensor([[-7e8, 3e7], [5e9, 1.0]], dtype=torch.float64)
+    assert torch.equal(ActivitySplitLabeller.centred(other_pad, activity, mask)[:, :3],
+                       expected)
+
+
+def asl_videos():
+    """3 videos (T = 12, lengths 12, 10, 8): background frames along e_1,
+    activity frames along e_0 (5, 3, 4 of them), huge random padding."""
+    g = torch.Generator().manual_seed(0)
+    truth = torch.zeros(3, 12, dtype=torch.bool)
+    truth[0, 2:7], truth[1, 6:9], truth[2, 0:4] = True, True, True
+    mask = torch.arange(12)[None] < torch.tensor([12, 10, 8])[:, None]
+    eye = torch.eye(6)
+    noise = 0.05 * torch.randn(3, 12, 6, generator=g)
+    feats = torch.where(truth[..., None], eye[0], eye[1]) + noise
+    feats = torch.where(mask[..., None], feats, ASL_PAD * torch.randn(3, 12, 6, generator=g))
+    return feats, mask, truth
+
+
+def asl_labeller(per_video=4):
+    return ActivitySplitLabeller(activity=dict(type='NCutLabeller', num_iters=20),
+                                 descriptors_per_video=per_video)
+
+
+def test_activity_split_descriptors_are_centred_activity_rows():
+    feats, mask, truth = asl_videos()
+    labeller = asl_labeller(per_video=4)
+    act = labeller.activity(feats, mask, torch.Generator().manual_seed(3)) & mask
+    assert torch.equal(act, truth)                      # the set-up cuts as planted
+    centred = ActivitySplitLabeller.centred(feats, act, mask)
+    desc = labeller.descriptors(feats, mask, torch.Generator().manual_seed(3))
+    assert desc.shape == (4 + 3 + 4, 6)
+    owners = []
+    for row in desc:
+        hit = (centred == row).all(-1) & act            # B x T: equal activity rows
+        assert hit.sum() == 1, 'a descriptor is not a centred activity frame'
+        owners.append(int(hit.nonzero()[0, 0]))
+    assert torch.bincount(torch.tensor(owners), minlength=3).tolist() == [4, 3, 4]
+    assert len({tuple(r.tolist()) for r in desc}) == len(desc)   # no frame twice
+
+
+def test_activity_split_descriptors_deterministic_given_generator():
+    feats, mask, _ = asl_videos()
+    labeller = asl_labeller(per_video=2)
+    runs = [labeller.descriptors(feats, mask, torch.Generator().manual_seed(s))
+            for s in (0, 0, 1, 2, 3)]
+    assert torch.equal(runs[0], runs[1])
+    assert all(r.shape == (6, 6) for r in runs)         # 2 per video
+    assert any(not torch.equal(runs[0], r) for r in runs[2:])     # the seed picks
+
+
+def test_activity_split_call_with_centres_splits_own_cut_by_cosine():
+    feats, mask, truth = asl_videos()
+    labeller = asl_labeller()
+    eye = torch.eye(6)
+    centers = torch.stack([eye[0] + eye[2], eye[0] - eye[2], eye[1]])[None]   # 1 x 3 x 6
+    labels = labeller(feats, centers, mask, torch.Generator().manual_seed(0))
+    assert labels.shape == (3, 3, 12)
+    act = labeller.activity(feats, mask, torch.Generator().manual_seed(0)) & mask
+    assert torch.equal(act, truth)
+    expected = ActivitySplitLabeller.split(act, center_similarity(feats, centers))
+    assert torch.equal(labels, expected)
+    assert torch.equal(labels.sum(1), truth.long())
+    assert not labels[:, 2].any()                        # the background centre gets none
+    # the noise's sign along e_2 decides between centres 0 and 1: both get frames
+    assert labels[:, 0].any() and labels[:, 1].any()
+    alone = labeller(feats, None, mask, torch.Generator().manual_seed(0))
+    assert alone.shape == (3, 1, 12)
+    assert torch.equal(alone[:, 0], truth)
+    assert isinstance(PSEUDO_LABELLERS.build(dict(type='ActivitySplitLabeller')),
+                      ActivitySplitLabeller)

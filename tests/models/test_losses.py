@@ -415,3 +415,118 @@ def test_losses_registered_with_weight(name):
     loss = LOSSES.build(dict(type=name, loss_weight=0.125))
     assert type(loss).__name__ == name
     assert loss.loss_weight == 0.125
+
+
+# ----------------------------------------------------------------------------
+# L_sab, pairs='firing': only pairs of videos where centre j fires in both
+# ----------------------------------------------------------------------------
+def firing_example():
+    """3 videos, 2 centres; centre 0 does not fire in video 2. By hand with
+    theta = 0.5, tau1 = 0.1, tau2 = 0.2 (d: cosine distance):
+
+    - centre 0, videos 0, 1: p_0 = (1, 0), p_1 = (0, 1), so d(p_0, p_1) = 1;
+      n_0 = (1, 0): d(p_0, n_0) = 0; n_1 = (-1, 0): d(p_1, n_1) = 1.
+      (0, 1): L_sim = 1 - 0.1 = 0.9, L_dis = 1 - 0 + 0.2 = 1.2 -> 0.9 + 0.6 = 1.5
+      (1, 0): L_sim = 0.9, L_dis = 1 - 1 + 0.2 = 0.2 -> 0.9 + 0.1 = 1.0
+    - centre 1, fires everywhere, p = n = (1, 1) for all: d = 0, L_sim = 0,
+      L_dis = 0.2 -> 0.1 for each of the 6 ordered pairs: 0.6.
+
+    Sum 3.1 over 2 + 6 = 8 valid pairs: mean 0.3875.
+    """
+    pos = t64([[[1.0, 0.0], [1.0, 1.0]],
+               [[0.0, 1.0], [1.0, 1.0]],
+               [[-3.0, 7.0], [1.0, 1.0]]])
+    neg = t64([[[1.0, 0.0], [1.0, 1.0]],
+               [[-1.0, 0.0], [1.0, 1.0]],
+               [[2.0, -5.0], [1.0, 1.0]]])
+    fires = torch.tensor([[True, True], [True, True], [False, True]])
+    return pos, neg, fires
+
+
+def firing_loss(reduction='mean', **kw):
+    return SpecificAttentionLoss(theta=0.5, tau1=0.1, tau2=0.2, reduction=reduction,
+                                 pairs='firing', loss_weight=1.0, **kw)
+
+
+def test_sab_firing_sum_and_mean_by_hand():
+    pos, neg, fires = firing_example()
+    assert firing_loss('sum')(pos, neg, fires=fires).item() == pytest.approx(3.1, rel=1e-12)
+    mean = firing_loss('mean')(pos, neg, fires=fires)
+    assert mean.item() == pytest.approx(3.1 / 8, rel=1e-12)
+    weighted = SpecificAttentionLoss(theta=0.5, tau1=0.1, tau2=0.2, pairs='firing',
+                                     loss_weight=0.5)(pos, neg, fires=fires)
+    assert weighted.item() == pytest.approx(0.5 * 3.1 / 8, rel=1e-12)
+
+
+def test_sab_firing_ignores_pairs_with_a_silent_video():
+    pos, neg, fires = firing_example()
+    base = firing_loss('sum')(pos, neg, fires=fires)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(3):      # arbitrary compositions where centre 0 does not fire
+        p, n = pos.clone(), neg.clone()
+        p[2, 0] = 10 * torch.randn(2, generator=g, dtype=torch.float64)
+        n[2, 0] = 10 * torch.randn(2, generator=g, dtype=torch.float64)
+        assert firing_loss('sum')(p, n, fires=fires).item() == base.item()
+        assert firing_loss('mean')(p, n, fires=fires).item() == pytest.approx(
+            base.item() / 8, rel=1e-12)
+    # the same change does count when video 2 fires
+    p = pos.clone()
+    p[2, 0] = t64([1.0, -1.0])
+    everywhere = torch.ones_like(fires)
+    assert firing_loss('sum')(p, neg, fires=everywhere).item() != \
+        firing_loss('sum')(pos, neg, fires=everywhere).item()
+
+
+def test_sab_firing_without_any_valid_pair_is_zero():
+    pos, neg, _ = firing_example()
+    fires = torch.tensor([[True, False], [False, False], [False, True]])
+    assert firing_loss('mean')(pos, neg, fires=fires).item() == 0.0
+    assert firing_loss('sum')(pos, neg, fires=fires).item() == 0.0
+
+
+def test_sab_all_pairs_is_the_literal_formula(sab_inputs):
+    pos, neg = sab_inputs
+    by_hand = sab_by_hand(pos, neg, 0.7, 0.2, 0.3)
+    loss = SpecificAttentionLoss(0.7, 0.2, 0.3, reduction='sum', pairs='all', loss_weight=1.0)
+    assert loss(t64(pos), t64(neg)).item() == pytest.approx(by_hand, rel=1e-9)
+    mean = SpecificAttentionLoss(0.7, 0.2, 0.3, pairs='all', loss_weight=1.0)
+    assert mean(t64(pos), t64(neg)).item() == pytest.approx(by_hand / (4 * 3 * 2), rel=1e-9)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "pairs='all' is documented as the literal sum over every pair of the batch and `fires` "
+    "as needed by pairs='firing', but forward() uses a given `fires` under 'all' too: "
+    "DSCNet.loss always passes fires=labels.any(-1), so the literal reading silently drops "
+    "the pairs where a centre does not fire"))
+def test_sab_all_pairs_ignores_fires(sab_inputs):
+    pos, neg = sab_inputs
+    fires = torch.ones(3, 4, dtype=torch.bool)
+    fires[1, 2] = fires[0, 0] = False
+    loss = SpecificAttentionLoss(0.7, 0.2, 0.3, reduction='sum', pairs='all', loss_weight=1.0)
+    assert loss(t64(pos), t64(neg), fires=fires).item() == pytest.approx(
+        sab_by_hand(pos, neg, 0.7, 0.2, 0.3), rel=1e-9)
+
+
+def test_sab_firing_needs_fires_and_bad_pairs(sab_inputs):
+    pos, neg = sab_inputs
+    with pytest.raises(ValueError, match="pairs='firing' needs `fires`"):
+        SpecificAttentionLoss(pairs='firing')(t64(pos), t64(neg))
+    with pytest.raises(ValueError, match="pairs must be 'firing' or 'all'"):
+        SpecificAttentionLoss(pairs='some')
+
+
+@pytest.mark.parametrize('theta,tau2', [(1.0, 1e-4), (0.5, 0.3)])
+def test_sab_firing_constant_encoder_pays_theta_tau2_per_pair(theta, tau2):
+    # a constant encoder: every frame embedding is the same f, so S^p = f and
+    # S^n = ((T - 1) / T) f (Eq. 5-7) in every video: all distances are 0
+    z, n_c, t = 4, 3, 10
+    f = t64(np.random.default_rng(0).normal(size=6))
+    pos = f.expand(z, n_c, 6).clone()
+    neg = (t - 1) / t * pos
+    fires = torch.tensor([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 0]], dtype=torch.bool)
+    n_valid = 3 * 2 + 3 * 2 + 0                          # firing videos per centre: 3, 3, 1
+    kw = dict(theta=theta, tau1=1e-4, tau2=tau2, pairs='firing', loss_weight=1.0)
+    mean = SpecificAttentionLoss(**kw)(pos, neg, fires=fires)
+    total = SpecificAttentionLoss(reduction='sum', **kw)(pos, neg, fires=fires)
+    assert mean.item() == pytest.approx(theta * tau2, rel=1e-9)
+    assert total.item() == pytest.approx(n_valid * theta * tau2, rel=1e-9)
