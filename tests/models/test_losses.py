@@ -493,11 +493,6 @@ def test_sab_all_pairs_is_the_literal_formula(sab_inputs):
     assert mean(t64(pos), t64(neg)).item() == pytest.approx(by_hand / (4 * 3 * 2), rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pairs='all' is documented as the literal sum over every pair of the batch and `fires` "
-    "as needed by pairs='firing', but forward() uses a given `fires` under 'all' too: "
-    "DSCNet.loss always passes fires=labels.any(-1), so the literal reading silently drops "
-    "the pairs where a centre does not fire"))
 def test_sab_all_pairs_ignores_fires(sab_inputs):
     pos, neg = sab_inputs
     fires = torch.ones(3, 4, dtype=torch.bool)

@@ -72,6 +72,7 @@ class SemanticClusteringHook(Hook):
             broadcast(centers, 0)
             broadcast(model.neck_mean, 0)  # how the necks are centred
             broadcast(model.center_share, 0)
+            broadcast(model.center_words, 0)
         model.set_centers(centers)
 
     def train_language(self, model, tokens: torch.Tensor, mask: torch.Tensor) -> None:
@@ -105,7 +106,7 @@ class SemanticClusteringHook(Hook):
                            for i in track(range(0, tokens.size(0), 1024))])
         necks = model.prepare_necks(necks, fit=True)
         centers = model.clusterer(necks)
-        model.set_centers(centers, necks)
+        model.set_centers(centers, necks, model.query_word_vectors(tokens, mask))
         print_log(f'[cluster] {necks.size(0)} queries x {necks.size(1)} necks -> '
                   f'{centers.size(1)} centres per neck '
                   f'({type(model.clusterer).__name__}, mode '

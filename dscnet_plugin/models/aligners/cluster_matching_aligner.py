@@ -24,6 +24,42 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / max(float(x.std()), 1e-8)
 
 
+def qap_objective(a: np.ndarray, b: np.ndarray, perm: np.ndarray) -> float:
+    """``sum_jk a_jk b_perm(j)perm(k)``."""
+    return float((a * b[np.ix_(perm, perm)]).sum())
+
+
+def two_opt(a: np.ndarray, b: np.ndarray, perm: np.ndarray) -> np.ndarray:
+    """Improve a pairing by swapping the partners of two clusters while
+    some swap raises :func:`qap_objective` (best swap first; once per
+    training, ``K`` is ``N_c``)."""
+    perm = perm.copy()
+    k = len(perm)
+    current = qap_objective(a, b, perm)
+    while True:
+        best, pair = current, None
+        for i in range(k - 1):
+            for j in range(i + 1, k):
+                perm[[i, j]] = perm[[j, i]]
+                value = qap_objective(a, b, perm)
+                perm[[i, j]] = perm[[j, i]]
+                if value > best + 1e-12:
+                    best, pair = value, (i, j)
+        if pair is None:
+            return perm
+        perm[list(pair)] = perm[list(pair[::-1])]
+        current = best
+
+
+def frequency_pairing(text_share: np.ndarray, visual_share: np.ndarray) -> np.ndarray:
+    """``(K,)`` permutation pairing the clusters by the ranks of their
+    shares (the most frequent text cluster with the most frequent visual
+    one, and so on)."""
+    perm = np.empty(len(text_share), int)
+    perm[np.argsort(-text_share, kind='stable')] = np.argsort(-visual_share, kind='stable')
+    return perm
+
+
 def match_clusters(text_sim: np.ndarray, visual_sim: np.ndarray, text_share: np.ndarray,
                    visual_share: np.ndarray, frequency_weight: float = 1.0,
                    restarts: int = 20, seed: int = 0) -> np.ndarray:
@@ -34,8 +70,9 @@ def match_clusters(text_sim: np.ndarray, visual_sim: np.ndarray, text_share: np.
     matrices, so clusters are paired when they relate to the others alike;
     on the diagonals ``frequency_weight`` times the z-scored log shares, so
     frequent text clusters go with frequent visual ones. Solved by the FAQ
-    relaxation of the quadratic assignment from ``restarts`` seeded random
-    starts (plus the barycentre), keeping the best objective.
+    relaxation of the quadratic assignment from the pairing by frequency
+    rank, the barycentre and ``restarts`` seeded random starts, each
+    refined by pair swaps (:func:`two_opt`), keeping the best objective.
 
     Args:
         text_sim: ``K x K`` similarities of the text clusters.
@@ -54,13 +91,16 @@ def match_clusters(text_sim: np.ndarray, visual_sim: np.ndarray, text_share: np.
     np.fill_diagonal(a, frequency_weight * _zscore(np.log(text_share + 1e-6)))
     np.fill_diagonal(b, frequency_weight * _zscore(np.log(visual_share + 1e-6)))
     rng = np.random.default_rng(seed)
+    by_rank = np.zeros_like(a)
+    by_rank[np.arange(len(a)), frequency_pairing(text_share, visual_share)] = 1.0
     best, best_fun = None, -np.inf
-    for r in range(restarts + 1):
-        start = 'barycenter' if r == 0 else 'randomized'
+    for start in [by_rank, 'barycenter'] + ['randomized'] * restarts:
         res = quadratic_assignment(a, b, method='faq', options=dict(
             maximize=True, P0=start, rng=np.random.default_rng(rng.integers(2**31))))
-        if res.fun > best_fun:
-            best, best_fun = res.col_ind, res.fun
+        perm = two_opt(a, b, np.asarray(res.col_ind))
+        value = qap_objective(a, b, perm)
+        if value > best_fun:
+            best, best_fun = perm, value
     return np.asarray(best)
 
 
@@ -86,10 +126,15 @@ class ClusterMatchingAligner:
         restarts: Random starts of the quadratic-assignment solver.
         kmeans_iters: Lloyd iterations of the visual clustering.
         seed: Seed of the clustering and the solver.
+        text_geometry: ``'words'`` or ``'necks'``.
     """
 
     def __init__(self, match: str = 'qap', frequency_weight: float = 1.0,
-                 restarts: int = 20, kmeans_iters: int = 50, seed: int = 0) -> None:
+                 restarts: int = 20, kmeans_iters: int = 50, seed: int = 0,
+                 text_geometry: str = 'words') -> None:
+        if text_geometry not in ('words', 'necks'):
+            raise ValueError(f"text_geometry must be 'words' or 'necks', got {text_geometry!r}")
+        self.text_geometry = text_geometry
         if match not in MATCH_MODES:
             raise ValueError(f'match must be one of {MATCH_MODES}, got {match!r}')
         self.match = match
@@ -109,13 +154,16 @@ class ClusterMatchingAligner:
 
     @torch.no_grad()
     def __call__(self, descriptors: torch.Tensor, centers: torch.Tensor,
-                 center_share: Optional[torch.Tensor] = None) -> torch.Tensor:
+                 center_share: Optional[torch.Tensor] = None,
+                 center_words: Optional[torch.Tensor] = None) -> torch.Tensor:
         """
         Args:
             descriptors: ``M x D`` activity descriptors of the training videos.
             centers: ``N_e x N_c x d_e`` text centres.
             center_share: ``N_e x N_c`` share of the queries of each centre
                 (default: uniform).
+            center_words: ``N_e x N_c x d_w`` mean word vectors of each
+                centre's queries (optional).
 
         Returns:
             ``N_e x N_c x D`` unit visual prototypes (row ``[i, j]`` for
@@ -129,15 +177,16 @@ class ClusterMatchingAligner:
         share = (center_share if center_share is not None
                  else centers.new_full((n_e, k), 1.0 / k)).double().cpu().numpy()
         v_sim = centred_cosine(cents)
+        text = (center_words if center_words is not None and self.text_geometry == 'words'
+                else centers)
         perms = []
         for i in range(n_e):
             if self.match == 'identity':
                 perm = np.arange(k)
             elif self.match == 'frequency':
-                perm = np.empty(k, int)
-                perm[np.argsort(-share[i], kind='stable')] = np.argsort(-v_share, kind='stable')
+                perm = frequency_pairing(share[i], v_share)
             else:
-                perm = match_clusters(centred_cosine(centers[i]), v_sim, share[i], v_share,
+                perm = match_clusters(centred_cosine(text[i]), v_sim, share[i], v_share,
                                       self.frequency_weight, self.restarts, self.seed + i)
             perms.append(torch.as_tensor(perm, device=cents.device))
         print_log(f'[align] {descriptors.size(0)} activity descriptors -> {k} visual '

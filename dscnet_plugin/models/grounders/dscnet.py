@@ -3,7 +3,6 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
 
 from ...datasets.text import build_embedding_matrix
@@ -13,13 +12,14 @@ from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
 from ...structures import GroundingDataSample
 from ...utils import build_pinned
 from ..heads import masked_softmax
-from ..labellers import center_similarity
+from .dscnet_labels import CentreLabelsMixin
+from ..text_encoders.sif_vectors import sif_sentence_vectors
 from .frame_scoring import (SCORE_MODES, adjacent_ratios, probability_scores,
                             softmax_product_scores)
 
 
 @MODELS.register_module()
-class DSCNet(BaseModel):
+class DSCNet(CentreLabelsMixin, BaseModel):
     """Deep Semantic Clustering Network for unsupervised temporal grounding.
 
     The model holds the language module (``text_encoder``), the semantic
@@ -136,6 +136,8 @@ class DSCNet(BaseModel):
         self.register_buffer('neck_mean', torch.zeros(num_necks, neck_dim))
         self.register_buffer('center_share', torch.full(
             (num_necks, self.num_clusters), 1.0 / self.num_clusters))
+        self.register_buffer('center_words', torch.zeros(
+            num_necks, self.num_clusters, embedding.shape[1]))
         self.register_buffer('visual_prototypes', torch.zeros(
             num_necks, self.num_clusters, video_encoder['in_dim']))
         self.register_buffer('centers_ready', torch.tensor(False))
@@ -179,77 +181,39 @@ class DSCNet(BaseModel):
             self.neck_mean.copy_(necks.mean(0))
         return F.normalize(necks - self.neck_mean.to(necks), dim=-1, eps=1e-8)
 
-    def set_centers(self, centers: torch.Tensor, necks: Optional[torch.Tensor] = None) -> None:
+    @torch.no_grad()
+    def query_word_vectors(self, tokens: torch.Tensor,
+                           mask: torch.Tensor) -> Optional[torch.Tensor]:
+        """``M x d_w`` SIF word-vector means of ``M`` queries (the text
+        side of the cross-modal alignment; None when the text encoder has no
+        ``embed`` table)."""
+        embed = getattr(self.text_encoder, 'embed', None)
+        if embed is None:
+            return None
+        return sif_sentence_vectors(tokens, mask.bool(), embed.weight)
+
+    def set_centers(self, centers: torch.Tensor, necks: Optional[torch.Tensor] = None,
+                    words: Optional[torch.Tensor] = None) -> None:
         """Store the ``N_e x N_c x d_e`` centres of the query set and, from
         the (prepared) necks ``M x N_e x d_e`` of its queries, each centre's
-        share of them (uniform without necks)."""
+        share of them (uniform without necks) and the mean of its queries'
+        ``M x d_w`` word vectors ``words``."""
+        if self.center_necks:  # centres of unit necks, on the unit sphere too
+            centers = F.normalize(centers, dim=-1, eps=1e-8)
         self.centers.copy_(centers.to(self.centers))
         if necks is not None:
             near = torch.cdist(necks.transpose(0, 1).to(self.centers), self.centers).argmin(-1)
             counts = torch.stack([torch.bincount(n, minlength=self.num_clusters) for n in near])
             self.center_share.copy_(counts / counts.sum(-1, keepdim=True))
+            if words is not None:
+                member = F.one_hot(near, self.num_clusters).to(words)        # N_e x M x N_c
+                sums = member.transpose(1, 2) @ words.to(member)             # N_e x N_c x d_w
+                self.center_words.copy_(sums / counts.unsqueeze(-1).clamp(min=1))
         self.centers_ready.fill_(True)
 
     # ------------------------------------------------------------ video
-    @torch.no_grad()
-    def alignment_descriptors(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """``M x D`` activity descriptors of a batch of ``B x T x D``
-        videos, for :meth:`fit_alignment` (an activity-split labeller's)."""
-        gen = torch.Generator().manual_seed(self.seed)
-        return self.pseudo_labeller.descriptors(feats, mask, generator=gen)
-
-    @torch.no_grad()
-    def fit_alignment(self, descriptors: torch.Tensor) -> None:
-        """Give every centre its visual prototype (``N_e x N_c x D``) from
-        the ``M x D`` activity descriptors of all training videos."""
-        protos = self.aligner(descriptors.to(self.centers), self.centers, self.center_share)
-        self.visual_prototypes.copy_(protos.to(self.visual_prototypes))
-
-    @torch.no_grad()
-    def compute_labels(self, feats: torch.Tensor, mask: torch.Tensor,
-                       necks: List[int], initial: bool = False) -> torch.Tensor:
-        """Pseudo labels of a batch of videos.
-
-        With an activity-split labeller (default, ``docs/method.md`` reading
-        5) the activity cut of ``F`` is split among the centres: for the
-        initial labels (Algorithm 1, line 1, "based on C and F") by the
-        cosine of the centred frames with each centre's visual prototype
-        (:meth:`fit_alignment`), when relabelling (line 7) by the learned
-        frame-centre logits ``c_hat f_hat^T``. With a plain labeller (the
-        earlier reading) the initial labels are one centre-free cut copied
-        to every centre, and relabelling cuts ``[f_hat; c_hat]``.
-
-        Args:
-            feats: ``B x T x D`` video features.
-            mask: ``B x T`` real frames.
-            necks: Neck indices to label.
-            initial: Whether these are the initial labels.
-
-        Returns:
-            ``B x len(necks) x N_c x T`` bool labels.
-        """
-        gen = torch.Generator().manual_seed(self.seed)
-        if self.splits_activity:
-            act = self.pseudo_labeller.activity(feats, mask, generator=gen) & mask
-            if initial:
-                x = self.pseudo_labeller.centred(feats, act, mask)
-                scores = [center_similarity(x, self.visual_prototypes[i].unsqueeze(0))
-                          for i in necks]
-            else:
-                frames = self.video_encoder(feats, mask)
-                scores = [self.specific_head(frames, self.centers[i].unsqueeze(0), i,
-                                             mask)['logits'] for i in necks]
-            return torch.stack([self.pseudo_labeller.split(act, sc) for sc in scores], dim=1)
-        if initial:
-            labels = self.pseudo_labeller(feats, None, mask, generator=gen)
-            return labels.unsqueeze(1).expand(-1, len(necks), self.num_clusters, -1)
-        f_hat = self.specific_head.embed_frames(self.video_encoder(feats, mask))
-        return torch.stack([
-            self.pseudo_labeller(f_hat, self.specific_head.embed_centers(
-                self.centers[i].unsqueeze(0), i), mask, generator=gen)
-            for i in necks], dim=1)
-
-    def loss(self, inputs: dict, data_samples: List[GroundingDataSample]) -> Dict[str, torch.Tensor]:
+    def loss(self, inputs: dict,
+             data_samples: List[GroundingDataSample]) -> Dict[str, torch.Tensor]:
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
         idx = torch.as_tensor([s.metainfo['video_index'] for s in data_samples],
                               device=self.pseudo_labels.device)
@@ -281,11 +245,12 @@ class DSCNet(BaseModel):
         """``B x T`` frame scores of each video for its query (paper,
         Inference: the query's necks serve as centres), peak 1."""
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
-        necks = self.text_encoder.encode(inputs['query_tokens'], inputs['query_mask'].bool())['necks']
-        necks = self.prepare_necks(necks)
+        necks = self.prepare_necks(self.text_encoder.encode(
+            inputs['query_tokens'], inputs['query_mask'].bool())['necks'])
         frames = self.video_encoder(feats, mask)
         fore = self.foreground_head(frames, mask)
-        spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask) for i in range(self.num_necks)]
+        spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask)
+               for i in range(self.num_necks)]
         if self.score_mode == 'probability':
             return probability_scores([s['logits'][:, 0] for s in spe], fore['logits'], mask,
                                       self.inference_temperature)

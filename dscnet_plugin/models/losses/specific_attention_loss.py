@@ -74,7 +74,7 @@ class SpecificAttentionLoss(nn.Module):
             return pos.sum() * 0.0
         if self.pairs == 'firing' and fires is None:
             raise ValueError("pairs='firing' needs `fires` (Z x N_c)")
-        if fires is None:
+        if self.pairs == 'all' or fires is None:  # literal: every pair of the batch
             fires = pos.new_ones(z, n_c, dtype=torch.bool)
         if self.num_sampled_centers is not None and self.num_sampled_centers < n_c:
             pick = torch.randperm(n_c, generator=generator)[:self.num_sampled_centers]

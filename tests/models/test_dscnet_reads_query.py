@@ -1,0 +1,64 @@
+"""DSCNet's predictions depend on the query: one video, two queries whose
+centres match different frames -> different frame scores and top segments
+(a mutation that ignores the query in ``predict`` fails here)."""
+import pytest
+import torch
+
+from tests.models import test_component_swaps as swaps
+from tests.models.test_component_swaps import D_IN, NE, T, build, tiny_batch
+
+data_cfg = swaps.data_cfg  # the tiny data fixture
+
+
+def wire(model, inputs):
+    """Identity video encoder; frame projection = identity; the centre
+    projection of every neck maps query 0's (prepared) necks to direction
+    e_0 and query 1's to e_1; the foreground head says 'foreground'
+    everywhere. Frames 0-2 of the video show e_0, frames 5-7 show e_1."""
+    model.video_encoder.forward = lambda feats, mask: feats
+    head = model.specific_head
+    with torch.no_grad():
+        head.frame_proj.weight.copy_(torch.eye(D_IN))
+        head.frame_proj.bias.zero_()
+        necks = model.prepare_necks(model.extract_necks(inputs['query_tokens'][:2],
+                                                        inputs['query_mask'][:2].bool()))
+        target = torch.zeros(2, D_IN)
+        target[0, 0] = target[1, 1] = 8.0
+        for i in range(NE):
+            weight = target.T @ torch.linalg.pinv(necks[:, i].T)         # D_IN x d_e
+            head.center_projs[i].weight.copy_(weight)
+        fore = model.foreground_head
+        for p in fore.parameters():
+            p.zero_()
+        fore.logit.bias.fill_(6.0)
+
+
+@pytest.mark.parametrize('score_mode', ['probability', 'softmax_product'])
+def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode):
+    model = build(data_cfg, video_encoder=dict(embed_dim=D_IN, num_heads=1),
+                  specific_head=dict(joint_dim=D_IN, center_bias=False),
+                  center_necks=True, score_mode=score_mode,
+                  grower=dict(type='ThresholdGrower', threshold=0.9))
+    model.eval()
+    inputs, samples = tiny_batch(model, b=2)
+    video = torch.zeros(T, D_IN)
+    video[0:3, 0] = 1.0
+    video[5:8, 1] = 1.0
+    inputs = dict(inputs, video_feature=video.expand(2, -1, -1).clone(),
+                  video_mask=torch.ones(2, T, dtype=torch.bool))
+    for s in samples:
+        s.set_metainfo(dict(duration=8.0))
+    wire(model, inputs)
+    with torch.no_grad():
+        scores = model(inputs, mode='tensor')
+        out = model(inputs, samples, mode='predict')
+    assert scores[0, :3].min() > scores[0, 3:].max()       # query 0: frames 0-2
+    assert scores[1, 5:].min() > scores[1, :5].max()       # query 1: frames 5-7
+    f64 = dict(dtype=torch.float64)
+    torch.testing.assert_close(out[0].pred_moments[0], torch.tensor([0.0, 3.0], **f64))
+    torch.testing.assert_close(out[1].pred_moments[0], torch.tensor([5.0, 8.0], **f64))
+    # swapping the queries swaps the answers: the video alone decides nothing
+    swapped = dict(inputs, query_tokens=inputs['query_tokens'].flip(0),
+                   query_mask=inputs['query_mask'].flip(0))
+    with torch.no_grad():
+        torch.testing.assert_close(model(swapped, mode='tensor'), scores.flip(0))
