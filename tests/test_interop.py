@@ -64,7 +64,6 @@ assert 'dscnet_plugin' not in sys.modules and 'mmaction' not in sys.modules
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmengine.runner import Runner
 
 cfg = Config.fromfile('foreign_cfg.py')  # runs custom_imports: mmaction, dscnet_plugin
 import mmaction
@@ -94,7 +93,9 @@ SCRIPT_TAIL = '''\
 assert mmaction_registry.MODELS.get('DSCNet') is None
 assert mmaction_registry.MODELS.get('dscnet_plugin.DSCNet') is not None
 
-runner = Runner.from_cfg(cfg)
+# built as mmaction2's tools/train.py does (runner_type: our QuietConsoleRunner)
+runner = mmaction_registry.RUNNERS.build(cfg)
+assert type(runner).__name__ == 'QuietConsoleRunner', type(runner)
 assert DefaultScope.get_current_instance().scope_name == 'mmaction'
 runner.train()
 model = runner.model
@@ -141,6 +142,7 @@ def foreign_config(data_root: Path, work_dir: Path, real: bool):
     for node in tops:
         assert not node['type'].startswith(PREFIX), node['type']
         node['type'] = PREFIX + node['type']
+    cfg.runner_type = PREFIX + cfg.runner_type
     if real:
         # mmaction2's transform in the plugin's (pinned) pipeline, written
         # mmaction.X: T x D -> D x T -> T x D
