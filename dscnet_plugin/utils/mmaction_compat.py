@@ -11,10 +11,11 @@ and every lazy import of mmaction's registries -- fails with
 fails exactly that way, it puts the two missing module names
 (:data:`MISSING_PACKAGE` and :data:`MISSING_MODULE`) into ``sys.modules``
 as empty modules, the second holding a :class:`DRN` placeholder that raises
-a clear error when instantiated, retries once, and logs one line saying so.
-The submodules imported before the failure stay in ``sys.modules``, so the
-retry registers nothing twice. Nothing else of mmaction2 is patched, and
-any other import error propagates unchanged.
+a clear error when instantiated, retries once (removing them again if that
+fails too), and logs one line saying so. The submodules imported before
+the failure stay in ``sys.modules``, so the retry registers nothing twice.
+Nothing else of mmaction2 is patched, and any other import error
+propagates unchanged.
 
 Importing ``dscnet_plugin`` calls :func:`import_loaded_mmaction_models`,
 which does this only when ``mmaction`` is already imported (e.g. listed
@@ -85,7 +86,12 @@ def import_mmaction_models() -> ModuleType:
         if e.name != MISSING_PACKAGE:
             raise
     _placeholder_modules()
-    models = importlib.import_module(name)
+    try:
+        models = importlib.import_module(name)
+    except BaseException:  # another failure: leave sys.modules as it was
+        for placeholder in (MISSING_MODULE, MISSING_PACKAGE):
+            sys.modules.pop(placeholder, None)
+        raise
     print_log(f'mmaction2 compatibility: put empty {MISSING_PACKAGE} and {MISSING_MODULE} '
               '(a DRN placeholder that raises when built) into sys.modules and imported '
               f'{name} again, because the installed mmaction2 wheel lacks '

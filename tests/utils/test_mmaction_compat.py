@@ -107,6 +107,9 @@ def test_a_complete_package_is_imported_untouched(fake_mmaction):
     ('from .bmn import NotThere\n', ImportError, "cannot import name 'NotThere'"),
     ("raise AssertionError('MMCV==2.2.0 is used but incompatible')\n", AssertionError,
      'incompatible'),
+    # the exact error first, then another one on the retry
+    ('from .drn.drn import DRN\nimport einops_not_installed\n', ModuleNotFoundError,
+     "No module named 'einops_not_installed'"),
 ])
 def test_any_other_import_error_propagates(fake_mmaction, line, error, match):
     files = dict(BROKEN)
