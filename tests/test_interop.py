@@ -1,115 +1,62 @@
-"""One DSCNet training iteration from a config of another OpenMMLab package.
+"""One DSCNet training iteration and a test run from an mmaction2 config.
 
-The config's ``default_scope`` is ``mmaction`` (mmaction2's scope), the
-plugin comes in through ``custom_imports``, and the top-level plugin types
-are written ``dscnet_plugin.X``. The sub-components that the plugin builds
-itself (readers, vocabulary, text encoder, heads, losses, the pipeline
-transforms, the query set of the clustering hook) stay un-prefixed: the
-plugin builds them with its scope pinned.
+The config's ``default_scope`` is ``mmaction`` (mmaction2's scope), both
+packages come in through ``custom_imports`` (mmaction first), and the
+top-level plugin types are written ``dscnet_plugin.X``. The sub-components
+that the plugin builds itself (readers, vocabulary, text encoder, heads,
+losses, the pipeline transforms, the query set of the clustering hook) stay
+un-prefixed: the plugin builds them with its scope pinned.
 
-mmaction2 is not installed (the 1.2.0 wheel on PyPI is broken), so the test
-writes a stub ``mmaction`` package into ``tmp_path``: a registry tree of
-children of mmengine's root registries with the scope ``mmaction`` (the
-layout of mmaction2 1.x's ``mmaction/registry.py``, with lazy ``locations``)
-and two components of its own, a hook and a transform. The run happens in a
-subprocess whose ``PYTHONPATH`` starts with ``tmp_path``, so the stub never
-enters this test process (and shadows a real mmaction2 only there).
+Two variants, one of which runs:
+
+* ``test_interop_real_mmaction``: the real mmaction2 (the ``[mmaction]``
+  extra). The script calls mmaction's ``register_all_modules()`` as
+  mmaction's own code does, checks that ``mmaction.registry`` is the one of
+  the installed ``mmaction2`` distribution with mmaction's models in it,
+  and mixes in real mmaction2 components: its ``ActionVisualizer`` as the
+  Runner's visualizer and its ``Transpose`` transform (twice, D x T and
+  back) inside the plugin's pinned training pipeline.
+* ``test_interop_stub``: only when mmaction2 is not installed, against the
+  stub of ``tests/mmaction_stub.py`` (a hook and a transform of its own).
+
+The run happens in a subprocess (the stub, written into ``tmp_path``, is
+first on its ``PYTHONPATH``), so neither package enters this test process.
 """
+import importlib.metadata
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
+
+import pytest
 
 from tests.engine.tiny_config import TINY_GENERATOR, hook_cfg, make_tiny_cfg, walk_dicts
+from tests.mmaction_stub import write_stub
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = 'dscnet_plugin.'
 #: At least the videos of the tiny training set (the generator's videos with
 #: a query): the batch holds them all, so 1 epoch = 1 iteration.
 BATCH_SIZE = TINY_GENERATOR['num_train_videos']
-
-# ---------------------------------------------------------------------------
-# The stub mmaction package (written into tmp_path)
-# ---------------------------------------------------------------------------
-STUB_INIT = '''\
-"""Stub of mmaction2 1.x for tests: its registry tree and two components."""
-__version__ = '1.2.0+stub'
-'''
-
-# mmaction2 1.x: every registry is a child of mmengine's root registry with
-# scope 'mmaction' and lazy import locations.
-STUB_REGISTRY = '''\
-"""Registries of the mmaction stub (children of mmengine's roots, scope 'mmaction')."""
-from mmengine import registry as mm
-from mmengine.registry import Registry
-
-_CHILDREN = dict(
-    RUNNERS=('runner', 'RUNNERS', 'engine'),
-    RUNNER_CONSTRUCTORS=('runner constructor', 'RUNNER_CONSTRUCTORS', 'engine'),
-    LOOPS=('loop', 'LOOPS', 'engine'),
-    HOOKS=('hook', 'HOOKS', 'engine'),
-    LOG_PROCESSORS=('log_processor', 'LOG_PROCESSORS', 'engine'),
-    OPTIMIZERS=('optimizer', 'OPTIMIZERS', 'engine'),
-    OPTIM_WRAPPERS=('optim_wrapper', 'OPTIM_WRAPPERS', 'engine'),
-    OPTIM_WRAPPER_CONSTRUCTORS=('optimizer wrapper constructor',
-                                'OPTIM_WRAPPER_CONSTRUCTORS', 'engine'),
-    PARAM_SCHEDULERS=('parameter scheduler', 'PARAM_SCHEDULERS', 'engine'),
-    DATASETS=('dataset', 'DATASETS', 'datasets'),
-    DATA_SAMPLERS=('data sampler', 'DATA_SAMPLERS', 'datasets'),
-    TRANSFORMS=('transform', 'TRANSFORMS', 'datasets'),
-    MODELS=('model', 'MODELS', 'models'),
-    MODEL_WRAPPERS=('model_wrapper', 'MODEL_WRAPPERS', 'models'),
-    WEIGHT_INITIALIZERS=('weight initializer', 'WEIGHT_INITIALIZERS', 'models'),
-    TASK_UTILS=('task util', 'TASK_UTILS', 'models'),
-    METRICS=('metric', 'METRICS', 'evaluation'),
-    EVALUATOR=('evaluator', 'EVALUATOR', 'evaluation'),
-    VISUALIZERS=('visualizer', 'VISUALIZERS', 'visualization'),
-    VISBACKENDS=('vis_backend', 'VISBACKENDS', 'visualization'),
-    INFERENCERS=('inferencer', 'INFERENCERS', 'apis'),
-    FUNCTIONS=('function', 'FUNCTIONS', 'engine'),
-)
-for _name, (_label, _root, _package) in _CHILDREN.items():
-    globals()[_name] = Registry(_label, parent=getattr(mm, _root), scope='mmaction',
-                                locations=['mmaction.' + _package])
-'''
-
-STUB_ENGINE = '''\
-"""An mmaction-side hook: checks every training batch passed the stub transform."""
-from mmengine.hooks import Hook
-from mmengine.logging import print_log
-
-from ..registry import HOOKS
+#: The log line of :mod:`dscnet_plugin.utils.mmaction_compat`.
+SHIM_LINE = 'mmaction2 compatibility: put empty mmaction.models.localizers.drn'
 
 
-@HOOKS.register_module()
-class StubMMActionHook(Hook):
-
-    def before_train_iter(self, runner, batch_idx, data_batch=None):
-        samples = data_batch['data_samples']
-        marked = sum(bool(s.metainfo.get('mmaction_stub_mark')) for s in samples)
-        print_log(f'[mmaction-stub] hook before_train_iter {runner.iter + 1}: '
-                  f'{marked}/{len(samples)} samples passed the stub transform',
-                  logger='current')
-'''
-
-STUB_DATASETS = '''\
-"""An mmaction-side transform: marks the results dict it sees."""
-from ..registry import TRANSFORMS
+def _mmaction2() -> Optional[importlib.metadata.Distribution]:
+    try:
+        return importlib.metadata.distribution('mmaction2')
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
-@TRANSFORMS.register_module()
-class StubMMActionTransform:
-
-    def __call__(self, results):
-        results['mmaction_stub_mark'] = True
-        return results
-'''
+MMACTION2 = _mmaction2()
 
 # ---------------------------------------------------------------------------
 # The script the subprocess runs
 # ---------------------------------------------------------------------------
-RUN_SCRIPT = '''\
+SCRIPT_HEAD = '''\
 import sys
 
 # nothing of either package is loaded before the config asks for it
@@ -117,19 +64,38 @@ assert 'dscnet_plugin' not in sys.modules and 'mmaction' not in sys.modules
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmengine.runner import Runner
 
-cfg = Config.fromfile('foreign_cfg.py')  # runs custom_imports
+cfg = Config.fromfile('foreign_cfg.py')  # runs custom_imports: mmaction, dscnet_plugin
 import mmaction
 import mmaction.registry as mmaction_registry
-assert mmaction.__version__ == '1.2.0+stub', mmaction.__file__
 assert 'dscnet_plugin' in sys.modules, 'custom_imports did not import the plugin'
+'''
+
+SCRIPT_STUB = '''\
+assert mmaction.__version__ == '1.2.0+stub', mmaction.__file__
+'''
+
+SCRIPT_REAL = '''\
+from mmaction.utils import register_all_modules
+
+register_all_modules()  # as mmaction2's own scripts do
+assert DefaultScope.get_current_instance().scope_name == 'mmaction'
+models = mmaction_registry.MODELS
+print('[interop] mmaction', mmaction.__version__, 'registry', mmaction_registry.__file__)
+print('[interop] mmaction MODELS scope', models.scope, 'has Recognizer3D',
+      models.get('Recognizer3D') is not None, 'has CharadesSTADataset',
+      mmaction_registry.DATASETS.get('CharadesSTADataset') is not None)
+'''
+
+SCRIPT_TAIL = '''\
 # from the mmaction node, un-prefixed plugin names are not found: the
 # prefixes of the config are needed
 assert mmaction_registry.MODELS.get('DSCNet') is None
 assert mmaction_registry.MODELS.get('dscnet_plugin.DSCNet') is not None
 
-runner = Runner.from_cfg(cfg)
+# built as mmaction2's tools/train.py does (runner_type: our QuietConsoleRunner)
+runner = mmaction_registry.RUNNERS.build(cfg)
+assert type(runner).__name__ == 'QuietConsoleRunner', type(runner)
 assert DefaultScope.get_current_instance().scope_name == 'mmaction'
 runner.train()
 model = runner.model
@@ -140,23 +106,21 @@ print('[interop] label bank', tuple(model.pseudo_labels.shape),
       'labels ready', bool(model.labels_ready), 'centres ready', bool(model.centers_ready))
 print('[interop] hooks', ' '.join(type(h).__module__ + '.' + type(h).__name__
                                   for h in runner.hooks))
+print('[interop] visualizer', type(runner.visualizer).__module__,
+      type(runner.visualizer).__name__)
+pipeline = runner.train_dataloader.dataset.pipeline.transforms
+print('[interop] pipeline', ' '.join(type(t).__module__ + '.' + type(t).__name__
+                                     for t in pipeline))
+metrics = runner.test()
+print('[interop] test', ' '.join(f'{k}={v:.2f}' for k, v in sorted(metrics.items())
+                                 if isinstance(v, float)))
 '''
 
 
-def write_stub(root: Path) -> None:
-    pkg = root / 'mmaction'
-    for sub in ('engine', 'datasets', 'models', 'evaluation', 'visualization', 'apis'):
-        (pkg / sub).mkdir(parents=True)
-        (pkg / sub / '__init__.py').write_text('')
-    (pkg / '__init__.py').write_text(STUB_INIT)
-    (pkg / 'registry.py').write_text(STUB_REGISTRY)
-    (pkg / 'engine' / '__init__.py').write_text(STUB_ENGINE)
-    (pkg / 'datasets' / '__init__.py').write_text(STUB_DATASETS)
-
-
-def foreign_config(data_root: Path, work_dir: Path):
+def foreign_config(data_root: Path, work_dir: Path, real: bool):
     """The tiny demo config, re-written as an mmaction config would use the
-    plugin; returns it and the number of types prefixed."""
+    plugin, with mmaction components (the real ones or the stub's); returns
+    it and the number of types prefixed."""
     cfg = make_tiny_cfg(data_root, work_dir)
     cfg.default_scope = 'mmaction'
     cfg.custom_imports = dict(imports=['mmaction', 'dscnet_plugin'],
@@ -166,14 +130,9 @@ def foreign_config(data_root: Path, work_dir: Path):
     hook_cfg(cfg, 'IterativeRelabelHook').update(iterations=1, epochs_per_stage=1)
     cfg.train_dataloader.batch_size = BATCH_SIZE
     cfg.default_hooks.checkpoint.interval = 1
-    # the mmaction transform inside the plugin's (pinned) training pipeline,
-    # and its mark carried into the data samples
     pipeline = cfg.train_dataloader.dataset.pipeline
     assert [t['type'] for t in pipeline] == [
         'LoadVideoFeatures', 'ResampleFeatures', 'PackGroundingInputs']
-    pipeline.insert(2, dict(type='mmaction.StubMMActionTransform'))
-    pipeline[-1]['meta_keys'] = ('video_id', 'duration', 'sample_idx', 'video_index',
-                                 'num_source_frames', 'mmaction_stub_mark')
 
     # top-level types the Runner builds from the mmaction scope: prefixed
     tops = [cfg.model, cfg.train_dataloader.dataset, cfg.val_dataloader.dataset,
@@ -183,16 +142,30 @@ def foreign_config(data_root: Path, work_dir: Path):
     for node in tops:
         assert not node['type'].startswith(PREFIX), node['type']
         node['type'] = PREFIX + node['type']
-    # and the mmaction hook, un-prefixed: the default scope finds it
-    cfg.custom_hooks.append(dict(type='StubMMActionHook'))
+    cfg.runner_type = PREFIX + cfg.runner_type
+    if real:
+        # mmaction2's transform in the plugin's (pinned) pipeline, written
+        # mmaction.X: T x D -> D x T -> T x D
+        flip = dict(type='mmaction.Transpose', keys=['video_feature'], order=(1, 0))
+        pipeline[1:1] = [flip, dict(flip)]
+        # and its visualizer, un-prefixed: the default scope finds it
+        cfg.visualizer = dict(type='ActionVisualizer',
+                              vis_backends=[dict(type='LocalVisBackend')])
+    else:
+        # the stub's transform, its mark carried into the data samples, its hook
+        pipeline.insert(2, dict(type='mmaction.StubMMActionTransform'))
+        pipeline[-1]['meta_keys'] = ('video_id', 'duration', 'sample_idx', 'video_index',
+                                     'num_source_frames', 'mmaction_stub_mark')
+        cfg.custom_hooks.append(dict(type='StubMMActionHook'))
     return cfg, len(tops)
 
 
-def test_one_training_iteration_from_an_mmaction_config(tmp_path, monkeypatch):
+def run_foreign(tmp_path: Path, monkeypatch, real: bool) -> str:
+    """Dump the config, run the script in a subprocess, check what is common
+    to both variants; returns the output."""
     monkeypatch.chdir(tmp_path)
-    write_stub(tmp_path)
     # relative paths: long absolute ones make mmengine's yapf formatting slow
-    cfg, num_prefixed = foreign_config(Path('data'), Path('work'))
+    cfg, num_prefixed = foreign_config(Path('data'), Path('work'), real)
     config = tmp_path / 'foreign_cfg.py'
     cfg.dump(str(config))
     text = config.read_text()
@@ -206,9 +179,11 @@ def test_one_training_iteration_from_an_mmaction_config(tmp_path, monkeypatch):
     types = {d['type'] for d in walk_dicts(cfg._cfg_dict) if 'type' in d}
     assert nested <= types, nested - types
 
-    (tmp_path / 'run_foreign.py').write_text(RUN_SCRIPT)
+    script = SCRIPT_HEAD + (SCRIPT_REAL if real else SCRIPT_STUB) + SCRIPT_TAIL
+    (tmp_path / 'run_foreign.py').write_text(script)
+    path = [str(REPO)] if real else [str(tmp_path), str(REPO)]
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
-               PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
+               PYTHONPATH=os.pathsep.join(path))
     proc = subprocess.run([sys.executable, 'run_foreign.py'], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
     out = proc.stdout + proc.stderr
@@ -224,6 +199,52 @@ def test_one_training_iteration_from_an_mmaction_config(tmp_path, monkeypatch):
     assert '[interop] default scope mmaction' in out
     assert '[interop] model dscnet_plugin.models.grounders.dscnet DSCNet' in out
     assert 'labels ready True centres ready True' in out
+    hooks = out.split('[interop] hooks', 1)[1].splitlines()[0].split()
+    for name in ('dscnet_plugin.engine.hooks.semantic_clustering_hook.SemanticClusteringHook',
+                 'dscnet_plugin.engine.hooks.iterative_relabel_hook.IterativeRelabelHook',
+                 'dscnet_plugin.engine.hooks.safe_checkpoint_hook.SafeCheckpointHook'):
+        assert name in hooks, hooks
+    # the validation at the end of training and the test run: the plugin's
+    # metric and the prior table, from the mmaction scope
+    assert 'results beside the no-video priors' in out
+    tested = dict(kv.split('=') for kv in out.split('[interop] test ', 1)[1]
+                  .splitlines()[0].split())
+    assert {'R1@0.5', 'R5@0.5', 'mIoU'} <= set(tested), tested
+    assert all(0 <= float(v) <= 100 for v in tested.values()), tested
+    # every registry tree had an mmaction node with import locations (no
+    # fallback warnings)
+    assert 'Failed to search registry' not in out, out[-4000:]
+    assert 'mmaction is not installed' not in out, out[-4000:]
+    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+    return out
+
+
+@pytest.mark.skipif(MMACTION2 is None, reason="mmaction2 is not installed (the "
+                    "'[mmaction]' extra): test_interop_stub runs against the stub instead")
+def test_interop_real_mmaction(tmp_path, monkeypatch):
+    out = run_foreign(tmp_path, monkeypatch, real=True)
+    # mmaction.registry is the installed mmaction2's own, with its models
+    own = Path(MMACTION2.locate_file('mmaction/registry.py')).resolve()
+    found = re.search(r'\[interop\] mmaction (\S+) registry (\S+)', out)
+    assert found and found.group(1) == MMACTION2.version == '1.2.0', out[-4000:]
+    assert Path(found.group(2)).resolve() == own and own.is_file(), (found.group(2), own)
+    assert ('[interop] mmaction MODELS scope mmaction has Recognizer3D True '
+            'has CharadesSTADataset True') in out
+    # the 1.2.0 wheel lacks the drn subpackage: the shim said so, once
+    assert out.count(SHIM_LINE) == 1, out[-4000:]
+    # mmaction2's components ran in the same Runner
+    assert '[interop] visualizer mmaction.visualization.action_visualizer ' \
+        'ActionVisualizer' in out
+    pipeline = out.split('[interop] pipeline', 1)[1].splitlines()[0].split()
+    assert pipeline.count('mmaction.datasets.transforms.formatting.Transpose') == 2, pipeline
+
+
+@pytest.mark.skipif(MMACTION2 is not None, reason='mmaction2 is installed: '
+                    'test_interop_real_mmaction runs against it instead of the stub')
+def test_interop_stub(tmp_path, monkeypatch):
+    write_stub(tmp_path)
+    out = run_foreign(tmp_path, monkeypatch, real=False)
+    assert SHIM_LINE not in out
     # the label bank covers the whole training set, which fits one batch
     num_videos = int(re.search(r'\[interop\] label bank \((\d+), 1, ', out).group(1))
     assert 0 < num_videos <= BATCH_SIZE
@@ -231,17 +252,4 @@ def test_one_training_iteration_from_an_mmaction_config(tmp_path, monkeypatch):
     # transform (built inside the plugin's pinned pipeline as mmaction.X)
     assert (f'[mmaction-stub] hook before_train_iter 1: {num_videos}/{num_videos} '
             'samples passed the stub transform') in out
-    hooks = out.split('[interop] hooks', 1)[1].splitlines()[0].split()
-    for name in ('dscnet_plugin.engine.hooks.semantic_clustering_hook.SemanticClusteringHook',
-                 'dscnet_plugin.engine.hooks.iterative_relabel_hook.IterativeRelabelHook',
-                 'dscnet_plugin.engine.hooks.safe_checkpoint_hook.SafeCheckpointHook',
-                 'mmaction.engine.StubMMActionHook'):
-        assert name in hooks, hooks
-    # the validation at the end of training ran the plugin's metric and the
-    # prior table from the mmaction scope too
-    assert 'results beside the no-video priors' in out
-    # every registry tree had an mmaction node with import locations (no
-    # fallback warnings)
-    assert 'Failed to search registry' not in out, out[-4000:]
-    assert 'mmaction is not installed' not in out, out[-4000:]
-    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+    assert 'mmaction.engine.StubMMActionHook' in out.split('[interop] hooks', 1)[1]

@@ -6,6 +6,7 @@ from .cli_values import OptionsAction, OptionValueError, parse_options
 from .console_log import quiet_console
 from .cpu_distributed import prepare_cpu_distributed
 from .machine import cpu_model
+from .mmaction_compat import import_loaded_mmaction_models, import_mmaction_models
 from .config_tools import (apply_cli_options, merge_cli_options, propagate_data_root,
                            walk_dicts)
 from .option_keys import ConfigOptionError, check_option_keys
@@ -23,4 +24,5 @@ __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_pa
            'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_text',
            'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model', 'quiet_console',
            'SetupError', 'OptionsAction', 'OptionValueError', 'parse_options',
-           'ConfigOptionError', 'check_option_keys']
+           'ConfigOptionError', 'check_option_keys', 'import_mmaction_models',
+           'import_loaded_mmaction_models']
