@@ -89,7 +89,7 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
     hook_cfg(cfg, 'SemanticClusteringHook').update(epochs=2, batch_size=16)
     hook_cfg(cfg, 'IterativeRelabelHook').update(
         iterations=TINY_ITERATIONS, epochs_per_stage=TINY_EPOCHS_PER_STAGE, batch_size=10)
-    hook_cfg(cfg, 'PriorComparisonHook').update(shuffled_queries=True)
+    hook_cfg(cfg, 'PriorComparisonHook').update(other_video_queries=True)
     # every nested data_root points into the given folder
     roots = {d['data_root'] for d in walk_dicts(cfg._cfg_dict) if 'data_root' in d}
     assert roots == {str(data_root)}, roots

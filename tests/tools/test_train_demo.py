@@ -93,7 +93,7 @@ def test_train_tool_runs_the_demo_with_a_short_console(tmp_path):
     # the loop length came from the hook, not from train_cfg.max_epochs
     assert f'(train_cfg.max_epochs was {cfg.train_cfg.max_epochs})' in console
     rows = _table_rows(console)
-    assert set(rows) == {'DSCNet', 'DSCNet (queries shuffled)', 'FrequencyPrior',
+    assert set(rows) == {'DSCNet', 'DSCNet (other-video queries)', 'FrequencyPrior',
                          'MeanMomentPrior', 'PredictAllPrior', 'RandomPrior'}, rows
     assert rows == _table_rows(text)
     for name, values in rows.items():
