@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from dscnet_plugin.registry import DATA_SOURCES
+from dscnet_plugin.evaluation import GroundingRecall
+from dscnet_plugin.registry import DATA_SOURCES, MODELS
 from dscnet_plugin.utils import build_pinned
+from dscnet_plugin.visualization import METRIC_KEYS
 from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -228,8 +230,20 @@ def test_priors_on_a_tiny_synthetic_annotation(bench, tmp_path):
     samples = bench.grounding_samples(dict(ann, split='test'))
     rows = bench.prior_metrics(dict(ann, split='train'), samples, evaluator)
     assert set(rows) == set(bench.PRIORS)
-    for metrics in rows.values():
-        assert all(0.0 <= metrics[k] <= 100.0 for k in ('R1@0.3', 'R1@0.5', 'mIoU'))
+    # each prior evaluated by its own forward and the metric, batch by batch
+    for name in bench.PRIORS:
+        model = build_pinned(MODELS, dict(type=name, train_annotation=dict(ann, split='train'))
+                             if name in ('FrequencyPrior', 'MeanMomentPrior') else
+                             dict(type=name))
+        metric = GroundingRecall(**{k: v for k, v in evaluator.items() if k != 'type'})
+        data = [samples[i]['data_samples'] for i in range(len(samples))]
+        for start in range(0, len(data), 4):
+            batch = model.forward(None, data[start:start + 4], mode='predict')
+            metric.process(None, [x.to_dict() for x in batch])
+        expected = metric.compute_metrics(metric.results)
+        for k in METRIC_KEYS:
+            assert rows[name][k] == pytest.approx(expected[k], abs=1e-9), (name, k)
+    assert len({rows[n]['mIoU'] for n in bench.PRIORS}) == len(bench.PRIORS)
     text = bench.render_accuracy(dict(
         knobs=[0.7], labels={'charades': ['DSCNet']}, splits={'charades': ['test']},
         scales={'charades': 'tiny'}, results={},
