@@ -143,10 +143,9 @@ def test_foreground_side_without_similarity_picks_smaller_side():
     mask = torch.tensor([[True] * 5 + [False] * 3])
     side = torch.tensor([[True, True, True, False, False, True, True, True]])
     # a = 3 real, b = 2 real (padding on side a does not count)
-    assert foreground_side(side, None, mask).tolist() == [[False, False, False, True, True,
-                                                            False, False, False]]
-    assert foreground_side(~side, None, mask).tolist() == [[False, False, False, True, True,
-                                                             False, False, False]]
+    expected = [[False, False, False, True, True, False, False, False]]
+    assert foreground_side(side, None, mask).tolist() == expected
+    assert foreground_side(~side, None, mask).tolist() == expected
 
 
 def test_foreground_side_empty_side():

@@ -66,8 +66,8 @@ def test_update_markdown_creates_then_preserves_hand_written_text(bench, tmp_pat
 
 # ----------------------------------------------------------- rendering
 def test_render_accuracy_has_model_control_prior_and_paper_rows(bench):
-    table = {'DSCNet': METRICS, 'DSCNet (other-video queries)': dict(_shifted(-1),
-                                                                    curve_corr=0.9876),
+    table = {'DSCNet': METRICS,
+             'DSCNet (other-video queries)': dict(_shifted(-1), curve_corr=0.9876),
              'FrequencyPrior': _shifted(-5)}
     label = 'DSCNet' + bench.PAPER_SCHEDULE
     data = dict(knobs=[0.0, 0.7], labels={'charades': ['DSCNet', label]},
