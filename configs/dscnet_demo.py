@@ -26,5 +26,5 @@ custom_hooks = [
          batch_size=64, lr=1e-3),
     dict(type='IterativeRelabelHook', iterations=2, epochs_per_stage=4),
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet',
-         shuffled_queries=True),
+         other_video_queries=True),
 ]

@@ -56,7 +56,7 @@ from mmengine.runner import Runner
 from dscnet_plugin.datasets import KumoGloveVectors
 from dscnet_plugin.datasets.simulation import simulate_activitynet, simulate_charades
 from dscnet_plugin.datasets.simulation.simulate import sta_video_ids
-from dscnet_plugin.engine.hooks.prior_comparison_hook import PriorComparisonHook
+from dscnet_plugin.engine.hooks.prior_comparison_hook import CONTROL_SUFFIX, PriorComparisonHook
 from dscnet_plugin.evaluation import GroundingRecall
 from dscnet_plugin.registry import DATASETS
 from dscnet_plugin.utils import (atomic_text, build_pinned, cpu_model, merge_cli_options,
@@ -297,6 +297,8 @@ class Plan:
         relabel_small: ``--small`` for ``tools/analysis/relabel_speed.py``.
         paper_schedule: Extra accuracy rows ``<model> (paper schedule)`` at
             these scales, per dataset (``--paper-schedule``).
+        seeds: ``randomness.seed`` of the runs: every accuracy and ablation
+            row is trained once per seed and shown as mean ± std.
     """
 
     mode: str
@@ -307,13 +309,18 @@ class Plan:
     stage_scales: Mapping[str, float]
     relabel_small: bool
     paper_schedule: Mapping[str, Scale] = field(default_factory=dict)
+    seeds: Tuple[int, ...] = (0,)
 
+
+#: Seeds of each row: the full plan reports mean ± std over 3, the quick one runs 1.
+FULL_SEEDS, QUICK_SEEDS = (0, 1, 2), (0,)
 
 #: Suffix of the accuracy rows trained with the paper's schedule on all videos.
 PAPER_SCHEDULE = ' (paper schedule)'
 
 
-def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False) -> Plan:
+def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
+              seeds: Optional[Sequence[int]] = None) -> Plan:
     """The quick or the full plan (see the module docstring and ``--list``).
 
     Args:
@@ -321,7 +328,11 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False) -> 
         cuda: Whether a GPU runs the speed scripts.
         paper_schedule: Add Charades-STA rows trained on all videos with the
             paper's schedule (L = 5, 10 language epochs; hours on a CPU).
+        seeds: Seeds of every row (default :data:`FULL_SEEDS`, quick
+            :data:`QUICK_SEEDS`).
     """
+    seeds = tuple(dict.fromkeys(int(x) for x in seeds)) if seeds else (
+        QUICK_SEEDS if quick else FULL_SEEDS)
     if quick:
         charades = Scale(200, 50, language_epochs=2, iterations=2, num_frames=64,
                          cfg_options=QUICK_MODEL)
@@ -333,7 +344,8 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False) -> 
             ablation=charades,
             ablations=tuple([a for a in ABLATIONS if a.name in QUICK_ABLATIONS]
                             + iteration_rows((1, 2, 3), reference=2)),
-            stage_scales={'charades': 0.003, 'activitynet': 0.003}, relabel_small=not cuda)
+            stage_scales={'charades': 0.003, 'activitynet': 0.003}, relabel_small=not cuda,
+            seeds=seeds)
     return Plan(
         mode='full', knobs=(0.0, DEFAULT_KNOB),
         accuracy={'charades': Scale(600, None, iterations=3),
@@ -341,7 +353,7 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False) -> 
         ablation=Scale(400, 400, iterations=3),
         ablations=tuple(ABLATIONS),
         stage_scales={'charades': 0.25, 'activitynet': 0.02}, relabel_small=not cuda,
-        paper_schedule={'charades': Scale()} if paper_schedule else {})
+        paper_schedule={'charades': Scale()} if paper_schedule else {}, seeds=seeds)
 
 
 # ------------------------------------------------------------------ runs
@@ -356,9 +368,11 @@ class Run:
         config: Config path (``{dataset}`` filled in).
         cfg_options: Overrides.
         scale: Data subset and schedule.
-        shuffled_queries: Also evaluate with the queries of each batch rotated.
+        other_video_queries: Also evaluate with every query taken from
+            another video (``PriorComparisonHook``'s control row).
         eval_each_iteration: Validate after every iteration ``L``.
         iterations: ``L`` (overrides :attr:`Scale.iterations`).
+        seed: ``randomness.seed`` (``deterministic=True``).
     """
 
     name: str
@@ -367,9 +381,10 @@ class Run:
     config: str
     cfg_options: Tuple[Tuple[str, Any], ...] = ()
     scale: Scale = Scale()
-    shuffled_queries: bool = False
+    other_video_queries: bool = False
     eval_each_iteration: bool = False
     iterations: Optional[int] = None
+    seed: int = 0
 
     @property
     def key(self) -> str:
@@ -377,12 +392,18 @@ class Run:
         spec = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
         digest = hashlib.sha1(spec.encode()).hexdigest()[:8]
         slug = re.sub(r'[^A-Za-z0-9]+', '-', self.name).strip('-').lower()
-        return f'{self.dataset}_k{self.knob:g}_{self.scale.data_tag}_{slug}_{digest}'
+        return f'{self.dataset}_k{self.knob:g}_{self.scale.data_tag}_{slug}_s{self.seed}_{digest}'
+
+
+def with_seeds(run: Run, seeds: Sequence[int]) -> List[Run]:
+    """``run`` once per seed."""
+    return [dataclasses.replace(run, seed=s) for s in seeds]
 
 
 def accuracy_runs(plan: Plan, models: Sequence[ModelSpec]) -> Dict[Tuple[str, float, str], Run]:
     """``{(dataset, knob, row label): Run}`` of the accuracy table: every
-    model at the plan's scale, then (``plan.paper_schedule``) at the paper's."""
+    model at the plan's scale, then (``plan.paper_schedule``) at the paper's;
+    each run with the plan's first seed (:func:`with_seeds` gives the others)."""
     runs = {}
     for dataset, scale in plan.accuracy.items():
         scales = [('', scale)] + ([(PAPER_SCHEDULE, plan.paper_schedule[dataset])]
@@ -393,7 +414,7 @@ def accuracy_runs(plan: Plan, models: Sequence[ModelSpec]) -> Dict[Tuple[str, fl
                     runs[dataset, knob, spec.name + suffix] = Run(
                         spec.name, dataset, knob, spec.config.format(dataset=dataset),
                         tuple(sorted(spec.cfg_options.items())), row_scale,
-                        shuffled_queries=True)
+                        other_video_queries=True, seed=plan.seeds[0])
     return runs
 
 
@@ -407,8 +428,8 @@ def ablation_run(plan: Plan, ablation: Ablation) -> Run:
     # the reference is the accuracy table's DSCNet run when the scales agree
     return Run(name, 'charades', DEFAULT_KNOB, 'configs/dscnet_charades.py',
                tuple(sorted(ablation.cfg_options.items())), plan.ablation,
-               shuffled_queries=reference, eval_each_iteration=iterations is not None,
-               iterations=iterations)
+               other_video_queries=reference, eval_each_iteration=iterations is not None,
+               iterations=iterations, seed=plan.seeds[0])
 
 
 def ablation_runs(plan: Plan) -> Dict[str, Run]:
@@ -554,13 +575,14 @@ def apply_scale(cfg: Config, scale: Scale, iterations: Optional[int]) -> None:
         required_hook(cfg, 'IterativeRelabelHook')['iterations'] = iterations
 
 
-def set_comparison(cfg: Config, name: str, train_annotation: dict, shuffled: bool) -> None:
-    """The prior comparison hook: row ``name``, shuffled-query row on request."""
+def set_comparison(cfg: Config, name: str, train_annotation: dict, control: bool) -> None:
+    """The prior comparison hook: row ``name``, other-video-query row on request."""
     hook = hook_of(cfg, 'PriorComparisonHook')
     if hook is None:
         hook = dict(type='PriorComparisonHook', train_annotation=train_annotation)
         cfg.custom_hooks.append(hook)
-    hook.update(name=name, shuffled_queries=shuffled)
+    hook.pop('shuffled_queries', None)  # the deprecated alias
+    hook.update(name=name, other_video_queries=control)
 
 
 def validate_each_iteration(cfg: Config) -> None:
@@ -580,7 +602,8 @@ def build_run_config(run: Run, data_root: str, features: str, work_dir: str) -> 
     cfg = load_config(run.config, dict(run.cfg_options), data_root)
     use_features(cfg, features, DATASETS_SPECS[run.dataset].feature_dim)
     apply_scale(cfg, run.scale, run.iterations)
-    set_comparison(cfg, run.name, cfg.train_annotation, run.shuffled_queries)
+    set_comparison(cfg, run.name, cfg.train_annotation, run.other_video_queries)
+    cfg.randomness = dict(seed=run.seed, deterministic=True)
     if run.eval_each_iteration:
         validate_each_iteration(cfg)
     # features read in the main process: the runs already keep the cores busy,
@@ -597,7 +620,7 @@ def build_run_config(run: Run, data_root: str, features: str, work_dir: str) -> 
 # ------------------------------------------------------------- executing
 class EvaluationRecorder(Hook):
     """Records every validation / test result: the metrics and, when the
-    prior comparison hook ran, its whole table (model, shuffled, priors)."""
+    prior comparison hook ran, its whole table (model, control, priors)."""
 
     priority = 'LOWEST'
 
@@ -815,7 +838,7 @@ def estimate_seconds(run: Run) -> float:
     splits = len(DATASETS_SPECS[run.dataset].splits)
     test_videos = scale.test_videos or {'charades': 1334, 'activitynet': 4885}[run.dataset]
     evaluations = (iterations if run.eval_each_iteration else 1) * splits
-    passes = evaluations + (splits if run.shuffled_queries else 0)
+    passes = evaluations + (2 * splits if run.other_video_queries else 0)  # + true curves
     return (c.fixed + videos * necks * iterations * (c.video * t + c.relabel * t * t)
             + videos * c.train_queries * c.language * (scale.language_epochs or c.language_epochs)
             + test_videos * c.test_queries * c.test * t * passes)
@@ -829,7 +852,8 @@ def run_cost(run: Run) -> float:
 def child_command(run: Run, options: Options) -> List[str]:
     """The command that executes ``run`` in a child process."""
     return [sys.executable, str(REPO / 'tools' / 'benchmark.py'), '--run-key', run.key,
-            '--threads', str(options.threads)] + (['--quick'] if options.quick else [])
+            '--threads', str(options.threads), '--seeds', str(run.seed)] + (
+                ['--quick'] if options.quick else [])
 
 
 def read_child_result(run: Run, returncode: int, log_path: str) -> Dict[str, Any]:
@@ -1004,13 +1028,48 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def metric_cells(metrics: Optional[Mapping[str, Any]],
                  keys: Sequence[str] = METRIC_KEYS) -> List[Any]:
-    """The metric values of ``keys`` (``None`` where missing)."""
-    return [(metrics or {}).get(k) for k in keys]
+    """The metric values of ``keys`` (``None`` where missing); ``'mean ± std'``
+    where :func:`mean_std` gave a spread over seeds."""
+    m = metrics or {}
+    return [f'{fmt(m[k])} ± {fmt(m[k + STD])}' if m.get(k) is not None and k + STD in m
+            else m.get(k) for k in keys]
+
+
+#: Suffix of the sample standard deviation over seeds of a metric key.
+STD = '_std'
+#: The numbers averaged over seeds.
+SEED_KEYS = METRIC_KEYS + ('curve_corr',)
+
+
+def mean_std(per_seed: Sequence[Optional[Mapping[str, Any]]]) -> Optional[Dict[str, Any]]:
+    """One metric dict from those of several seeds: the mean of each of
+    :data:`SEED_KEYS`, its sample standard deviation under ``<key>_std``
+    (two seeds or more), ``seeds`` the number of seeds that had the row;
+    ``None`` when none had it."""
+    found = [m for m in per_seed if m]
+    if not found:
+        return None
+    out = dict(found[0], seeds=len(found))
+    for k in SEED_KEYS:
+        values = [m.get(k) for m in found]
+        if all(isinstance(v, (int, float)) for v in values):
+            out[k] = float(np.mean(values))
+            if len(values) > 1:
+                out[k + STD] = float(np.std(values, ddof=1))
+    return out
+
+
+def seed_tables(per_seed: Sequence[Mapping[str, Mapping[str, Any]]]) -> Dict[str, Dict[str, Any]]:
+    """``{split: {row: mean_std}}`` from the ``{split: {row: metrics}}`` of each seed."""
+    splits = dict.fromkeys(split for tables in per_seed for split in tables)
+    return {split: {row: mean_std([t.get(split, {}).get(row) for t in per_seed])
+                    for row in dict.fromkeys(r for t in per_seed for r in t.get(split, {}))}
+            for split in splits}
 
 
 def accuracy_rows(results: Mapping[str, Any], priors: Mapping[str, Any], dataset: str,
                   split: str, knobs: Sequence[float], labels: Sequence[str]) -> List[list]:
-    """Rows of one split: each model row at each knob (and its shuffled-query
+    """Rows of one split: each model row at each knob (and its other-video-query
     control), then the priors (no video: the same at every knob), then the
     paper's DSCNet."""
     rows = []
@@ -1020,9 +1079,9 @@ def accuracy_rows(results: Mapping[str, Any], priors: Mapping[str, Any], dataset
             table = entry.get('tables', {}).get(split, {})
             name = entry.get('name', label)
             rows.append([label, f'{knob:g}', *metric_cells(table.get(name))])
-            shuffled = table.get(f'{name} (queries shuffled)')
-            if shuffled:
-                rows.append([f'{label} (queries shuffled)', f'{knob:g}', *metric_cells(shuffled)])
+            control = table.get(name + CONTROL_SUFFIX)
+            if control:
+                rows.append([label + CONTROL_SUFFIX, f'{knob:g}', *metric_cells(control)])
     measured = priors.get(dataset, {}).get(split, {}).get('priors', {})
     for prior in PRIORS:
         rows.append([prior, 'any', *metric_cells(measured.get(prior))])
@@ -1031,9 +1090,30 @@ def accuracy_rows(results: Mapping[str, Any], priors: Mapping[str, Any], dataset
     return rows
 
 
+def curve_note(results: Mapping[str, Any], dataset: str, split: str, knobs: Sequence[float],
+               labels: Sequence[str]) -> str:
+    """The curve correlation of each control row of a split (one line)."""
+    cells = []
+    for knob in knobs:
+        for label in labels:
+            entry = results.get(f'{dataset}|{knob:g}|{label}', {})
+            name = entry.get('name', label)
+            control = entry.get('tables', {}).get(split, {}).get(name + CONTROL_SUFFIX) or {}
+            if isinstance(control.get('curve_corr'), float):
+                value = f'{control["curve_corr"]:.3f}' + (
+                    f' ± {control["curve_corr" + STD]:.3f}' if 'curve_corr' + STD in control
+                    else '')
+                cells.append(f'{label}, knob {knob:g}: {value}')
+    return ('Frame-score curves with the true vs the other-video query, mean Pearson '
+            'correlation over the queries (1.000: the query is ignored): '
+            + '; '.join(cells) + '.') if cells else ''
+
+
 def render_accuracy(data: Mapping[str, Any]) -> str:
     """The accuracy section from its JSON part."""
-    parts = []
+    seeds = data.get('seeds', [0])
+    parts = [f'Each model row: mean ± sample std over seeds {", ".join(map(str, seeds))} '
+             '(`randomness=dict(seed=s, deterministic=True)`).\n'] if len(seeds) > 1 else []
     for dataset, splits in data['splits'].items():
         spec = DATASETS_SPECS[dataset]
         for split in splits:
@@ -1043,6 +1123,10 @@ def render_accuracy(data: Mapping[str, Any]) -> str:
             parts.append(md_table(['method', 'knob', *METRIC_KEYS], accuracy_rows(
                 data['results'], data['priors'], dataset, split, data['knobs'],
                 data['labels'][dataset])))
+            corr = curve_note(data['results'], dataset, split, data['knobs'],
+                              data['labels'][dataset])
+            if corr:
+                parts.append('\n' + corr)
             if dataset in data.get('paper_scales', {}):
                 parts.append(f'\n"{PAPER_SCHEDULE.strip(" ()")}" rows: '
                              f'{data["paper_scales"][dataset]}.')
@@ -1071,7 +1155,9 @@ def render_ablations(data: Mapping[str, Any]) -> str:
              'paper. Table 2 of the paper adds losses to a baseline; each row here '
              'removes terms from the full model and shows the paper row with the same '
              'set of losses. The iteration rows are read from one run with the largest '
-             'L, evaluated after each iteration.\n']
+             'L, evaluated after each iteration.'
+             + (f' Ours: mean ± sample std over seeds {", ".join(map(str, data["seeds"]))}.'
+                if len(data.get('seeds', [])) > 1 else '') + '\n']
     for table in dict.fromkeys(r['table'] for r in data['rows']):
         parts += [f'**{table}**\n', md_table(header, ablation_rows(data['rows'], table)), '']
     return '\n'.join(parts)
@@ -1165,8 +1251,11 @@ generates the features and what the knob `text_relation` means._
 
 Simulated features of the real videos at knob 0 (text and video unrelated) and
 0.7 (default); real annotations, splits and metric settings (IoU >= t, ends
-clipped to the duration, NMS 0.5). "queries shuffled": every video paired with
-another sample's sentence at test time.
+clipped to the duration, NMS 0.5). "other-video queries": every test query
+replaced by the query of a sample of another video (a derangement over videos,
+fixed by a seed) at test time; the line under each table gives the mean Pearson
+correlation of the frame-score curves with the true and with the other-video query
+(1.000: the query is ignored).
 
 {accuracy}
 
@@ -1240,6 +1329,8 @@ def settings_notes(plan: Plan, options: Options) -> List[str]:
     notes.append('speed: ' + ', '.join(f'stage_speed --dataset {d} --scale {x:g}'
                                        for d, x in plan.stage_scales.items())
                  + ('; relabel_speed --small' if plan.relabel_small else ''))
+    notes.append(f'seeds: {", ".join(map(str, plan.seeds))} per row '
+                 '(randomness deterministic=True; tables: mean ± sample std)')
     notes.append(f'execution: {options.jobs} runs at a time, {options.threads} torch '
                  'thread(s) each' + (f'; runs matching {options.run_filter!r} only'
                                      if options.run_filter else ''))
@@ -1269,7 +1360,7 @@ def execute_all(runs: Sequence[Run], options: Options) -> Dict[str, Dict[str, An
             continue
         selected = not options.run_filter or re.search(options.run_filter, run.key)
         _, features = (prepare_inputs(run) if selected
-                        else (None, features_path(run.dataset, run.knob, run.scale)))
+                       else (None, features_path(run.dataset, run.knob, run.scale)))
         cached = None
         if not selected or options.reuse:
             cached = (cached_result(run, run_signature(run, features))
@@ -1285,14 +1376,20 @@ def execute_all(runs: Sequence[Run], options: Options) -> Dict[str, Dict[str, An
 
 def accuracy_section(plan: Plan, options: Options) -> Dict[str, Any]:
     """Train / evaluate the accuracy runs and the priors; the JSON part."""
-    runs = accuracy_runs(plan, ACCURACY_MODELS)
-    done = execute_all(list(runs.values()), options)
-    results = {f'{d}|{k:g}|{label}': dict(name=r.name, key=r.key,
-                                          tables=done[r.key].get('tables', {}))
-               for (d, k, label), r in runs.items() if r.key in done}
+    runs = {label: with_seeds(r, plan.seeds)
+            for label, r in accuracy_runs(plan, ACCURACY_MODELS).items()}
+    done = execute_all([r for seeded in runs.values() for r in seeded], options)
+    results = {}
+    for (d, k, label), seeded in runs.items():
+        ran = [r for r in seeded if r.key in done]
+        if ran:  # the tables: mean ± std over the seeds; per_seed: each seed's
+            per_seed = {r.seed: done[r.key].get('tables', {}) for r in ran}
+            results[f'{d}|{k:g}|{label}'] = dict(
+                name=ran[0].name, key=ran[0].key, keys={r.seed: r.key for r in ran},
+                tables=seed_tables(list(per_seed.values())), per_seed=per_seed)
     labels = {d: list(dict.fromkeys(label for (dd, _, label) in runs if dd == d))
               for d in plan.accuracy}
-    return dict(knobs=list(plan.knobs), labels=labels,
+    return dict(knobs=list(plan.knobs), labels=labels, seeds=list(plan.seeds),
                 splits={d: list(DATASETS_SPECS[d].splits) for d in plan.accuracy},
                 scales={d: s.describe() for d, s in plan.accuracy.items()},
                 paper_scales={d: s.describe() for d, s in plan.paper_schedule.items()},
@@ -1310,14 +1407,17 @@ def ablation_metrics(ablation: Ablation, run: Run, result: Mapping[str, Any]) ->
 
 def ablation_section(plan: Plan, options: Options) -> Dict[str, Any]:
     """Train / evaluate the ablation runs; the JSON part."""
-    runs = ablation_runs(plan)
-    done = execute_all(list(runs.values()), options)
-    rows = [dict(table=a.table, name=a.name, paper=a.paper, run=runs[a.name].key,
-                 metrics=ablation_metrics(a, runs[a.name], done[runs[a.name].key])
-                 if runs[a.name].key in done else None)
-            for a in plan.ablations]
-    return dict(scale=plan.ablation.describe(), rows=rows, paper=PAPER_NUMBERS,
-                runs={k: _strip(v) for k, v in done.items()})
+    runs = {name: with_seeds(r, plan.seeds) for name, r in ablation_runs(plan).items()}
+    done = execute_all([r for seeded in runs.values() for r in seeded], options)
+    rows = []
+    for a in plan.ablations:
+        per_seed = {r.seed: ablation_metrics(a, r, done[r.key])
+                    for r in runs[a.name] if r.key in done}
+        rows.append(dict(table=a.table, name=a.name, paper=a.paper, run=runs[a.name][0].key,
+                         keys={r.seed: r.key for r in runs[a.name]},
+                         metrics=mean_std(list(per_seed.values())), per_seed=per_seed))
+    return dict(scale=plan.ablation.describe(), seeds=list(plan.seeds), rows=rows,
+                paper=PAPER_NUMBERS, runs={k: _strip(v) for k, v in done.items()})
 
 
 def _strip(result: Mapping[str, Any]) -> Dict[str, Any]:
@@ -1394,6 +1494,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=1,
                         help='torch threads per run (default 1: the models are small, and '
                         'on a busy machine more threads only wait for each other)')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help='seeds of every row, reported as mean ± std (default: '
+                        f'{" ".join(map(str, FULL_SEEDS))}; --quick: '
+                        f'{" ".join(map(str, QUICK_SEEDS))})')
     parser.add_argument('--run-key', help='execute only this run of the plan (see --list) and '
                         'write its result.json; no report')
     return parser.parse_args(argv)
@@ -1420,8 +1524,8 @@ def output_paths(args: argparse.Namespace) -> Tuple[str, str]:
 
 def all_runs(plan: Plan) -> List[Run]:
     """Every distinct run of the plan (accuracy, then ablations)."""
-    return unique_runs(list(accuracy_runs(plan, ACCURACY_MODELS).values())
-                       + list(ablation_runs(plan).values()))
+    return unique_runs([s for r in list(accuracy_runs(plan, ACCURACY_MODELS).values())
+                        + list(ablation_runs(plan).values()) for s in with_seeds(r, plan.seeds)])
 
 
 def list_runs(plan: Plan, jobs: int) -> List[str]:
@@ -1440,7 +1544,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     md_path, json_path = output_paths(args)
     os.chdir(REPO)  # the configs' and the plan's paths are relative to it
-    plan = make_plan(args.quick, torch.cuda.is_available(), args.paper_schedule)
+    plan = make_plan(args.quick, torch.cuda.is_available(), args.paper_schedule, args.seeds)
     if args.list:
         print('\n'.join(list_runs(plan, args.jobs)))
         return
@@ -1448,7 +1552,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     set_quiet(True)
     torch.set_num_threads(args.threads)
     if args.run_key:  # a child of run_children (any run of the plan, paper schedule included)
-        lookup = make_plan(args.quick, torch.cuda.is_available(), paper_schedule=True)
+        lookup = make_plan(args.quick, torch.cuda.is_available(), paper_schedule=True,
+                           seeds=args.seeds)
         result = execute(find_run(lookup, args.run_key), args.reuse)
         log(f'{args.run_key}: {result["train_eval_s"]:.0f} s, tables in '
             f'{osp.join(BENCH_DIR, "runs", args.run_key, "result.json")}')

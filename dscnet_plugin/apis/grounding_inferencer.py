@@ -96,6 +96,15 @@ class GroundingInferencer(BaseInferencer):
           [3.046875, 32.90625]], 'scores': [1.0, 0.99997, 0.01976],
           'frame_scores': [...]}]
 
+    Whether a model reads the query at all shows in its answers to queries
+    of *other* videos: the evaluation's control row
+    (``PriorComparisonHook(other_video_queries=True)``, every test query
+    replaced by the query of a sample of another video, fixed by a seed)
+    and the correlation of the frame-score curves with the true and with
+    the other-video query logged under it (1.000: the query is ignored).
+    Two queries of one video getting the same ``segments`` here are the
+    same symptom.
+
     Building the model builds its vocabulary and word vectors from the
     training annotation named in the config (they are not in the
     checkpoint), so that file must be readable: point the config's

@@ -97,13 +97,19 @@ def test_compare_equals_evaluating_each_prior_directly(annotations):
 
 def test_compare_uses_the_metric_settings(annotations):
     train, test = annotations
-    dataset = GroundingDataset(annotation=test, pipeline=[], test_mode=True)
+    dataset = GroundingDataset(annotation=test, pipeline=[dict(type='PackGroundingInputs')],
+                               test_mode=True)
     hook = PriorComparisonHook(train_annotation=train, priors=['FrequencyPrior'])
-    loose = hook.compare(dataset, GroundingRecall(iou_thrs=(0.1,), topk=(1,)))
-    strict = hook.compare(dataset, GroundingRecall(iou_thrs=(0.9,), topk=(1,), iou_cmp='>'))
-    assert set(loose['FrequencyPrior']) == {'R1@0.1', 'mIoU', 'nms_thresh', 'iou_cmp', 'clip_end'}
-    assert strict['FrequencyPrior']['iou_cmp'] == '>'
-    assert loose['FrequencyPrior']['R1@0.1'] >= strict['FrequencyPrior']['R1@0.9']
+    settings = [dict(iou_thrs=(0.1,), topk=(1,)), dict(iou_thrs=(0.9,), topk=(1,), iou_cmp='>'),
+                dict(iou_thrs=(0.3,), topk=(1, 3), nms_thresh=1.0)]
+    for kw in settings:
+        row = hook.compare(dataset, GroundingRecall(**kw))['FrequencyPrior']
+        expected = _direct(FrequencyPrior(train), dataset, GroundingRecall(**kw))
+        assert row == pytest.approx(expected, abs=1e-9), kw
+    loose = hook.compare(dataset, GroundingRecall(**settings[0]))['FrequencyPrior']
+    assert set(loose) == {'R1@0.1', 'mIoU', 'nms_thresh', 'iou_cmp', 'clip_end'}
+    strict = hook.compare(dataset, GroundingRecall(**settings[1]))['FrequencyPrior']
+    assert strict['iou_cmp'] == '>' and strict['R1@0.9'] != loose['R1@0.1']
 
 
 def test_unknown_prior_type_raises(annotations):
@@ -154,14 +160,23 @@ def _hook(runner):
 def test_runner_logs_table_with_model_and_priors(tmp_path, annotations, restore_default_scope):
     from mmengine.runner import Runner
     train, test = annotations
-    cfg = _runner_cfg(tmp_path, train, test, dict(type='FrequencyPrior', train_annotation=train,
-                                                   grid=8), ", name='MyModel'")
+    model = dict(type='FrequencyPrior', train_annotation=train, grid=8)
+    cfg = _runner_cfg(tmp_path, train, test, model,
+                      ", name='MyModel', other_video_queries=True, seed=2")
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    table = _hook(runner).last_table
-    assert list(table) == ['MyModel'] + PRIOR_NAMES
+    hook = _hook(runner)
+    table = hook.last_table
+    assert list(table) == ['MyModel', 'MyModel (other-video queries)'] + PRIOR_NAMES
     for k in METRIC_KEYS:
         assert table['MyModel'][k] == pytest.approx(metrics[k])
+        # a prior reads no query: the control row is its own row
+        assert table['MyModel (other-video queries)'][k] == table['MyModel'][k]
+    # the control's donors: another video each, the hook's seed
+    videos = np.array([runner.test_dataloader.dataset.get_data_info(i)['video_id']
+                       for i in range(len(runner.test_dataloader.dataset))])
+    assert (videos[hook.last_donors] != videos).all()
+    assert hook.last_curve_correlation is None  # its tensor output is not B x T
     dataset = runner.test_dataloader.dataset
     direct = {
         'FrequencyPrior': FrequencyPrior(train),       # the hook's default grid 16
@@ -175,8 +190,9 @@ def test_runner_logs_table_with_model_and_priors(tmp_path, annotations, restore_
             assert table[name][k] == pytest.approx(expected[k], abs=1e-9), (name, k)
     log = ''.join(p.read_text() for p in (tmp_path / 'wd').rglob('*.log'))
     assert 'results beside the no-video priors' in log
-    for name in ['MyModel'] + PRIOR_NAMES:
+    for name in ['MyModel', 'MyModel (other-video queries)'] + PRIOR_NAMES:
         assert name in log
+    assert 'true vs other-video query: mean Pearson correlation n/a' in log
 
 
 def test_model_row_survives_when_model_is_a_prior_type(tmp_path, annotations,

@@ -36,8 +36,6 @@ TINY_ITERATIONS, TINY_EPOCHS_PER_STAGE = 2, 1
 TINY_EPOCHS = TINY_ITERATIONS * TINY_NECKS * TINY_EPOCHS_PER_STAGE
 
 
-
-
 def hook_cfg(cfg: Config, type_name: str) -> dict:
     """The (single) ``custom_hooks`` entry of ``type_name``."""
     found = [h for h in cfg.custom_hooks if h['type'] == type_name]
@@ -64,8 +62,8 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
         elif d.get('type') == 'VideoFeatures':
             d['feature_dim'] = TINY_GENERATOR['feature_dim']
             readers += 1
-    assert generators > 5 and resamples >= 3 and readers >= 3, (generators, resamples,
-                                                                  readers)
+    counts = (generators, resamples, readers)
+    assert generators > 5 and resamples >= 3 and readers >= 3, counts
     cfg.feature_dim = TINY_GENERATOR['feature_dim']
     cfg.num_frames = TINY_FRAMES
     cfg.merge_from_dict(dict(
@@ -89,7 +87,7 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
     hook_cfg(cfg, 'SemanticClusteringHook').update(epochs=2, batch_size=16)
     hook_cfg(cfg, 'IterativeRelabelHook').update(
         iterations=TINY_ITERATIONS, epochs_per_stage=TINY_EPOCHS_PER_STAGE, batch_size=10)
-    hook_cfg(cfg, 'PriorComparisonHook').update(shuffled_queries=True)
+    hook_cfg(cfg, 'PriorComparisonHook').update(other_video_queries=True)
     # every nested data_root points into the given folder
     roots = {d['data_root'] for d in walk_dicts(cfg._cfg_dict) if 'data_root' in d}
     assert roots == {str(data_root)}, roots

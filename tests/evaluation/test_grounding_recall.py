@@ -146,6 +146,21 @@ def test_clip_end_clips_prediction_past_duration():
     assert raw['R1@0.5'] == 100.0 and raw['R1@0.7'] == 0.0
 
 
+def test_ground_truth_past_the_duration_is_clipped_with_clip_end():
+    # d = 10: gt [6, 14] -> [.6, 1] when clipped, [.6, 1.4] raw
+    samples = [_sample(10.0, [6.0, 14.0], [[6.0, 10.0]], [1.0]),   # clipped IoU 1, raw .5
+               _sample(10.0, [6.0, 14.0], [[8.0, 10.0]], [1.0]),   # clipped .5, raw .25
+               _sample(10.0, [12.0, 15.0], [[8.0, 10.0]], [1.0])]  # wholly past: [1, 1], IoU 0
+    clipped = _evaluate(samples, clip_end=True, topk=(1,), iou_thrs=(0.5, 0.7))
+    assert clipped['mIoU'] == pytest.approx((100 + 50 + 0) / 3)
+    assert clipped['R1@0.5'] == pytest.approx(200 / 3)   # IoU .5 >= .5 counts
+    assert clipped['R1@0.7'] == pytest.approx(100 / 3)
+    raw = _evaluate(samples, clip_end=False, topk=(1,), iou_thrs=(0.5, 0.7))
+    # raw: .5, .25, and [8, 10] vs [12, 15] disjoint: 0
+    assert raw['mIoU'] == pytest.approx((50 + 25 + 0) / 3)
+    assert raw['R1@0.5'] == pytest.approx(100 / 3) and raw['R1@0.7'] == 0.0
+
+
 def test_clip_end_clips_negative_start():
     samples = [_sample(10.0, [0.0, 5.0], [[-5.0, 5.0]], [1.0])]
     assert _evaluate(samples, clip_end=True)['mIoU'] == pytest.approx(100.0)

@@ -201,3 +201,22 @@ def test_growers_registered():
     g = INFERENCE_GROWERS.build(dict(type='TopKGrower', top_k=2, compare='lt'))
     assert isinstance(g, TopKGrower) and g.top_k == 2 and g.compare == 'lt'
     assert isinstance(INFERENCE_GROWERS.build(dict(type='ThresholdGrower')), ThresholdGrower)
+
+
+def test_topk_ties_with_many_proposals_keep_frame_order():
+    # T = 32, scores 1.0 / 0.1 alternating: 16 seeds tie at 1.0 (one-frame
+    # segments, disjoint), 16 at 0.1 (each climbs onto both neighbours). An
+    # unstable sort of the 32 candidates reorders the ties (numpy's default
+    # introsort does on this curve); they must come in frame order.
+    t = 32
+    scores = torch.tensor([[1.0, 0.1] * (t // 2)], dtype=torch.float64)
+    valid = torch.ones(1, t, dtype=torch.bool)
+    segs, sc = TopKGrower(threshold=0.9, top_k=20, nms_thresh=0.5)(scores, valid)
+    expected = [[2 * j / t, (2 * j + 1) / t] for j in range(16)]
+    # then seeds 1, 3, 5, 7: frames [s - 1, s + 1], IoU 1/3 with the kept frames
+    # and 1/5 with each other
+    expected += [[(s - 1) / t, (s + 2) / t] for s in (1, 3, 5, 7)]
+    torch.testing.assert_close(segs[0], torch.tensor(expected, dtype=torch.float64))
+    assert sc[0].tolist() == [1.0] * 16 + [0.1] * 4
+    again, _ = TopKGrower(threshold=0.9, top_k=20, nms_thresh=0.5)(scores, valid)
+    assert torch.equal(again, segs)

@@ -1,5 +1,7 @@
 """Pseudo-labellers: the batched N-cut (against a dense generalised
 eigensolver) and the similarity-quantile labeller."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -141,10 +143,9 @@ def test_foreground_side_without_similarity_picks_smaller_side():
     mask = torch.tensor([[True] * 5 + [False] * 3])
     side = torch.tensor([[True, True, True, False, False, True, True, True]])
     # a = 3 real, b = 2 real (padding on side a does not count)
-    assert foreground_side(side, None, mask).tolist() == [[False, False, False, True, True,
-                                                            False, False, False]]
-    assert foreground_side(~side, None, mask).tolist() == [[False, False, False, True, True,
-                                                             False, False, False]]
+    expected = [[False, False, False, True, True, False, False, False]]
+    assert foreground_side(side, None, mask).tolist() == expected
+    assert foreground_side(~side, None, mask).tolist() == expected
 
 
 def test_foreground_side_empty_side():
@@ -480,3 +481,78 @@ def test_activity_split_call_with_centres_splits_own_cut_by_cosine():
     assert torch.equal(alone[:, 0], truth)
     assert isinstance(PSEUDO_LABELLERS.build(dict(type='ActivitySplitLabeller')),
                       ActivitySplitLabeller)
+
+
+# ----------------------------------------------------------------------------
+# NCutLabeller at the configs' own settings
+# ----------------------------------------------------------------------------
+def config_labellers():
+    """``(name, num_iters, bandwidth)`` of the pseudo labeller of the paper
+    config and of the demo config (read from the files, not copied)."""
+    from mmengine.config import Config
+    root = Path(__file__).resolve().parents[2] / 'configs'
+    out = []
+    for name in ('_base_/models/dscnet.py', 'dscnet_demo.py'):
+        cfg = Config.fromfile(str(root / name)).model.pseudo_labeller
+        cfg = cfg.get('activity', cfg)  # the N-cut inside an activity-split labeller
+        out.append((name, int(cfg.num_iters), float(cfg.get('bandwidth', 1.0))))
+    return out
+
+
+def ramp_video(t=40, seed=5):
+    """A hard case: frames drifting from ``E1`` to ``E2`` with noise, no clear cut."""
+    g = torch.Generator().manual_seed(seed)
+    a = torch.linspace(0, 1, t)[:, None]
+    return (1 - a) * E1 + a * E2 + 0.3 * torch.randn(t, D, generator=g)
+
+
+def labels_for_seeds(labeller, frames, centers, mask, seeds=range(6)):
+    return [labeller(frames, centers, mask, generator=torch.Generator().manual_seed(s))
+            for s in seeds]
+
+
+@pytest.mark.parametrize('name,num_iters,bandwidth', config_labellers())
+def test_start_vector_matters_only_before_convergence(name, num_iters, bandwidth):
+    centers = torch.stack([E1, E2])[None]
+    frames, mask, truth = two_event_video(ORDER_B, 1)
+    labeller = NCutLabeller(num_iters=num_iters, bandwidth=bandwidth)
+    # a clear two-segment signal: every start vector gives the true cut
+    for labels in labels_for_seeds(labeller, frames[None], centers, mask[None]):
+        assert labels[0, 0].tolist() == truth.tolist(), name     # centre E1: the E1 frames
+        assert labels[0, 1].tolist() == (~truth).tolist(), name
+    # a hard case: converged at the config's num_iters (one cut whatever the
+    # start), not after 2 iterations (the cut then follows the start vector)
+    hard, full = ramp_video()[None], torch.ones(1, 40, dtype=torch.bool)
+    converged = labels_for_seeds(labeller, hard, centers, full)
+    assert all(torch.equal(converged[0], x) for x in converged[1:]), name
+    early = labels_for_seeds(NCutLabeller(num_iters=2, bandwidth=bandwidth), hard, centers, full)
+    assert sum(not torch.equal(early[0], x) for x in early[1:]) >= 3, name
+    assert not all(torch.equal(converged[0], x) for x in early)
+
+
+@pytest.mark.parametrize('name,num_iters,bandwidth', config_labellers())
+@pytest.mark.parametrize('scale', [1e3, 1e30])
+def test_padded_frames_of_any_size_change_no_real_label(name, num_iters, bandwidth, scale):
+    frames, mask, truth = two_event_video(ORDER_A, 4, t_pad=4)
+    centers = torch.stack([E1, E2])[None]
+    labeller = NCutLabeller(num_iters=num_iters, bandwidth=bandwidth)
+    alone = labeller(frames[None, :10], centers, mask[None, :10])
+    alone_free = labeller(frames[None, :10], None, mask[None, :10])
+    padded = frames.clone()
+    padded[10:] = scale * torch.randn(4, D, generator=torch.Generator().manual_seed(1))
+    labels = labeller(padded[None], centers, mask[None])
+    assert torch.equal(labels[..., :10], alone) and not labels[..., 10:].any()
+    assert labels[0, 0, :10].tolist() == truth[:10].tolist()
+    free = labeller(padded[None], None, mask[None])
+    assert torch.equal(free[..., :10], alone_free) and not free[..., 10:].any()
+
+
+@pytest.mark.parametrize('value', [float('nan'), float('inf')])
+def test_non_finite_padded_frames_change_no_real_label(value):
+    frames, mask, _ = two_event_video(ORDER_A, 4, t_pad=4)
+    centers = torch.stack([E1, E2])[None]
+    labeller = NCutLabeller(num_iters=100)
+    alone = labeller(frames[None, :10], centers, mask[None, :10])
+    padded = frames.clone()
+    padded[10:] = value
+    assert torch.equal(labeller(padded[None], centers, mask[None])[..., :10], alone)

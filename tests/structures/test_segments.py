@@ -164,3 +164,17 @@ def test_gather_kept_of_nms_result_is_non_suppressed_ranked_list():
     np.testing.assert_array_equal(keep, [[1, 2, -1]])
     np.testing.assert_array_equal(gather_kept(segments, keep)[0],
                                   [[0.0, 0.45], [0.6, 0.9], [0.0, 0.0]])
+
+
+def test_nms_ties_among_many_candidates_keep_index_order():
+    # 40 candidates, scores tied in two groups (an unstable sort reorders ties
+    # from 17 candidates on); disjoint unit segments, so nothing is suppressed
+    k = 40
+    segments = np.stack([np.arange(k), np.arange(k) + 1.0], -1)[None] / k
+    scores = np.tile([1.0, 0.5], k // 2)[None]
+    keep = batched_nms(segments, scores, np.ones((1, k), bool), 0.5, 24)
+    assert keep[0].tolist() == list(range(0, k, 2)) + [1, 3, 5, 7]
+    # every candidate tied: index order, and the duplicates of candidate 0 suppressed
+    same = np.concatenate([segments[:, :1].repeat(20, 1), segments[:, 20:]], 1)
+    keep = batched_nms(same, np.ones((1, k)), np.ones((1, k), bool), 0.5, 21)
+    assert keep[0].tolist() == [0] + list(range(20, 40))

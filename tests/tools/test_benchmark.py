@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
-from dscnet_plugin.registry import DATA_SOURCES
+from dscnet_plugin.evaluation import GroundingRecall
+from dscnet_plugin.registry import DATA_SOURCES, MODELS
 from dscnet_plugin.utils import build_pinned
+from dscnet_plugin.visualization import METRIC_KEYS
 from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,8 +65,9 @@ def test_update_markdown_creates_then_preserves_hand_written_text(bench, tmp_pat
 
 
 # ----------------------------------------------------------- rendering
-def test_render_accuracy_has_model_shuffled_prior_and_paper_rows(bench):
-    table = {'DSCNet': METRICS, 'DSCNet (queries shuffled)': _shifted(-1),
+def test_render_accuracy_has_model_control_prior_and_paper_rows(bench):
+    table = {'DSCNet': METRICS,
+             'DSCNet (other-video queries)': dict(_shifted(-1), curve_corr=0.9876),
              'FrequencyPrior': _shifted(-5)}
     label = 'DSCNet' + bench.PAPER_SCHEDULE
     data = dict(knobs=[0.0, 0.7], labels={'charades': ['DSCNet', label]},
@@ -79,7 +82,10 @@ def test_render_accuracy_has_model_shuffled_prior_and_paper_rows(bench):
     lines = text.splitlines()
     assert '**Charades-STA, test**, 3720 queries (all videos):' in lines
     assert '| DSCNet | 0.7 | 40.00 | 25.50 | 10.00 | 90.00 | 70.00 | 30.00 | 28.00 |' in lines
-    assert '| DSCNet (queries shuffled) | 0.7 | 39.00 | 24.50 |' in text
+    assert '| DSCNet (other-video queries) | 0.7 | 39.00 | 24.50 |' in text
+    assert ('true vs the other-video query, mean Pearson correlation over the queries '
+            '(1.000: the query is ignored): DSCNet, knob 0.7: 0.988.') in text
+    assert '±' not in text  # one seed: plain numbers
     assert f'| {label} | 0.7 | 42.00 | 27.50 |' in text  # the row reads its run's 'DSCNet'
     assert '| DSCNet | 0 | – | – |' in text  # knob 0 not run: empty row
     for prior in bench.PRIORS:
@@ -158,7 +164,7 @@ def test_accuracy_runs_grow_by_one_model_line(bench):
     assert len(more) == len(base) + 2 * len(plan.knobs)
     run = more['activitynet', 0.7, 'best']
     assert run.config == 'configs/benchmarks/best_activitynet.py'
-    assert run.cfg_options == (('model.x', 1),) and run.shuffled_queries
+    assert run.cfg_options == (('model.x', 1),) and run.other_video_queries
     assert len({r.key for r in more.values()}) == len(more)  # distinct work dirs
 
 
@@ -224,8 +230,20 @@ def test_priors_on_a_tiny_synthetic_annotation(bench, tmp_path):
     samples = bench.grounding_samples(dict(ann, split='test'))
     rows = bench.prior_metrics(dict(ann, split='train'), samples, evaluator)
     assert set(rows) == set(bench.PRIORS)
-    for metrics in rows.values():
-        assert all(0.0 <= metrics[k] <= 100.0 for k in ('R1@0.3', 'R1@0.5', 'mIoU'))
+    # each prior evaluated by its own forward and the metric, batch by batch
+    for name in bench.PRIORS:
+        model = build_pinned(MODELS, dict(type=name, train_annotation=dict(ann, split='train'))
+                             if name in ('FrequencyPrior', 'MeanMomentPrior') else
+                             dict(type=name))
+        metric = GroundingRecall(**{k: v for k, v in evaluator.items() if k != 'type'})
+        data = [samples[i]['data_samples'] for i in range(len(samples))]
+        for start in range(0, len(data), 4):
+            batch = model.forward(None, data[start:start + 4], mode='predict')
+            metric.process(None, [x.to_dict() for x in batch])
+        expected = metric.compute_metrics(metric.results)
+        for k in METRIC_KEYS:
+            assert rows[name][k] == pytest.approx(expected[k], abs=1e-9), (name, k)
+    assert len({rows[n]['mIoU'] for n in bench.PRIORS}) == len(bench.PRIORS)
     text = bench.render_accuracy(dict(
         knobs=[0.7], labels={'charades': ['DSCNet']}, splits={'charades': ['test']},
         scales={'charades': 'tiny'}, results={},
@@ -245,3 +263,63 @@ def test_estimates_grow_with_the_work(bench):
     assert bench.estimate_seconds(run) < bench.estimate_seconds(longer)
     lines = bench.list_runs(plan, jobs=2)
     assert len(lines) == len(bench.all_runs(plan)) + 1 and 'min of runs in all' in lines[-1]
+
+
+# --------------------------------------------------------------- seeds
+def test_seeds_of_the_plans_and_of_the_runs(bench, tmp_path):
+    assert bench.make_plan(False).seeds == (0, 1, 2) and bench.make_plan(True).seeds == (0,)
+    plan = bench.make_plan(True, seeds=[3, 1, 3])
+    assert plan.seeds == (3, 1)
+    run = bench.accuracy_runs(plan, bench.ACCURACY_MODELS)['charades', 0.7, 'DSCNet']
+    assert run.seed == 3 and run.other_video_queries
+    seeded = bench.with_seeds(run, plan.seeds)
+    assert [r.seed for r in seeded] == [3, 1] and len({r.key for r in seeded}) == 2
+    assert '_s1_' in seeded[1].key
+    # every seeded run is in the plan, and the child finds its run from its own seed
+    keys = {r.key for r in bench.all_runs(plan)}
+    assert {r.key for r in seeded} <= keys
+    assert len(keys) == 2 * len(bench.all_runs(bench.make_plan(True, seeds=[3])))
+    command = bench.child_command(seeded[1], bench.Options(quick=True))
+    args = bench.parse_args(command[2:])
+    child_plan = bench.make_plan(args.quick, paper_schedule=True, seeds=args.seeds)
+    assert bench.find_run(child_plan, args.run_key) == seeded[1]
+    # each run's config: its seed, deterministic, the other-video control
+    cfg = bench.build_run_config(seeded[1], bench.DATA_ROOT, 'features.hdf5', str(tmp_path))
+    assert cfg.randomness == dict(seed=1, deterministic=True)
+    hook = bench.hook_of(cfg, 'PriorComparisonHook')
+    assert hook['other_video_queries'] is True and 'shuffled_queries' not in hook
+
+
+def test_mean_std_over_seeds_in_tables_and_json(bench, monkeypatch):
+    plan = bench.make_plan(True, seeds=[0, 1, 2])
+    control = 'DSCNet' + bench.CONTROL_SUFFIX
+
+    def fake_execute(runs, options):
+        out = {}
+        for r in runs:  # R1@0.5 = 40 + 2 * seed, the control 10 + seed
+            rows = {r.name: dict(METRICS, **{'R1@0.5': 40.0 + 2 * r.seed}),
+                    control: dict(METRICS, **{'R1@0.5': 10.0 + r.seed}, curve_corr=0.5)}
+            out[r.key] = dict(tables={s: rows for s in bench.DATASETS_SPECS[r.dataset].splits},
+                              iterations={str(n): rows[r.name] for n in (1, 2, 3)})
+        return out
+
+    monkeypatch.setattr(bench, 'execute_all', fake_execute)
+    monkeypatch.setattr(bench, 'prior_tables', lambda plan: {})
+    data = bench.accuracy_section(plan, bench.Options(quick=True))
+    entry = data['results']['charades|0.7|DSCNet']
+    assert sorted(entry['per_seed']) == [0, 1, 2]  # each seed's own numbers kept
+    assert [entry['per_seed'][s]['test']['DSCNet']['R1@0.5'] for s in (0, 1, 2)] == [40, 42, 44]
+    row = entry['tables']['test']['DSCNet']
+    assert row['R1@0.5'] == 42.0 and row['R1@0.5_std'] == pytest.approx(2.0)
+    assert row['R1@0.3'] == 40.0 and row['R1@0.3_std'] == 0.0 and row['seeds'] == 3
+    text = bench.render_accuracy(data)
+    assert 'mean ± sample std over seeds 0, 1, 2' in text
+    assert '| DSCNet | 0.7 | 40.00 ± 0.00 | 42.00 ± 2.00 |' in text
+    assert f'| {control} | 0.7 | 40.00 ± 0.00 | 11.00 ± 1.00 |' in text
+    assert 'DSCNet, knob 0.7: 0.500 ± 0.000' in text
+    json.dumps(data)
+    ablations = bench.ablation_section(plan, bench.Options(quick=True))
+    ref = [r for r in ablations['rows'] if r['name'] == 'all losses (reference)'][0]
+    assert ref['metrics']['R1@0.5'] == 42.0 and sorted(ref['per_seed']) == [0, 1, 2]
+    assert '| all losses (reference) | 40.00 ± 0.00 | 42.00 ± 2.00 |' in \
+        bench.render_ablations(ablations)

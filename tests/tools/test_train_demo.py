@@ -6,8 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from mmengine.config import Config
+
+from dscnet_plugin.evaluation import GroundingRecall
+from dscnet_plugin.registry import DATASETS, MODELS
+from dscnet_plugin.utils import build_pinned
+from dscnet_plugin.visualization import METRIC_KEYS
 
 from tests.engine.tiny_config import DEMO_CONFIG, hook_cfg, make_tiny_cfg
 
@@ -29,6 +35,30 @@ def _table_rows(text: str) -> dict:
             break
         rows[m.group(1).strip()] = [float(x) for x in m.group(2).split()]
     return rows
+
+
+def _prior_metrics(cfg: Config, root: Path) -> dict:
+    """``{prior: metrics}``: each default prior of the hook fitted on the
+    config's training annotation and evaluated by its own forward on the
+    test samples (read from ``root``, where the run wrote the data)."""
+    train = hook_cfg(cfg, 'PriorComparisonHook')['train_annotation']
+    evaluator = {k: v for k, v in cfg.test_evaluator.items() if k != 'type'}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        dataset = build_pinned(DATASETS, dict(type='GroundingDataset',
+                                              annotation=cfg.test_dataloader.dataset.annotation,
+                                              pipeline=[dict(type='PackGroundingInputs')],
+                                              test_mode=True))
+        samples = [dataset[i]['data_samples'] for i in range(len(dataset))]
+        out = {}
+        for name in ('FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior', 'RandomPrior'):
+            needs_train = name in ('FrequencyPrior', 'MeanMomentPrior')
+            prior = build_pinned(MODELS, dict(type=name, **(
+                dict(train_annotation=train) if needs_train else {})))
+            metric = GroundingRecall(**evaluator)
+            metric.process(None, [x.to_dict() for x in prior(None, samples, mode='predict')])
+            out[name] = metric.compute_metrics(metric.results)
+    return out
 
 
 def demo_shaped_cfg() -> Config:
@@ -93,11 +123,14 @@ def test_train_tool_runs_the_demo_with_a_short_console(tmp_path):
     # the loop length came from the hook, not from train_cfg.max_epochs
     assert f'(train_cfg.max_epochs was {cfg.train_cfg.max_epochs})' in console
     rows = _table_rows(console)
-    assert set(rows) == {'DSCNet', 'DSCNet (queries shuffled)', 'FrequencyPrior',
+    assert set(rows) == {'DSCNet', 'DSCNet (other-video queries)', 'FrequencyPrior',
                          'MeanMomentPrior', 'PredictAllPrior', 'RandomPrior'}, rows
     assert rows == _table_rows(text)
     for name, values in rows.items():
         assert len(values) == 7 and all(0 <= v <= 100 for v in values), (name, values)
+    # the prior rows are exactly each prior evaluated on its own (2 decimals printed)
+    for name, expected in _prior_metrics(cfg, tmp_path).items():
+        assert rows[name] == pytest.approx([expected[k] for k in METRIC_KEYS], abs=0.0051), name
     # checkpoints every 4 epochs, the last 3 kept
     ckpt = work_dir / f'epoch_{epochs}.pth'
     assert sorted(p.name for p in work_dir.glob('*.pth')) == [

@@ -1,17 +1,24 @@
 """Print every evaluation result beside the no-video priors."""
 import copy
 import inspect
-from typing import Dict, Optional, Sequence, Union
+import warnings
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
+from mmengine.dist import collect_results
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from torch.utils.data import DataLoader
 
 from ...evaluation import GroundingRecall
 from ...registry import HOOKS, MODELS
 from ...utils import build_pinned
 from ...visualization import format_metric_table, metric_rows
+from .other_video_queries import OtherVideoQueryDataset, other_video_donors
+
+#: Suffix of the control row's name.
+CONTROL_SUFFIX = ' (other-video queries)'
 
 
 def _grounding_metric(evaluator) -> GroundingRecall:
@@ -19,6 +26,36 @@ def _grounding_metric(evaluator) -> GroundingRecall:
         if isinstance(metric, GroundingRecall):
             return metric
     return GroundingRecall()
+
+
+def _unwrap(model):
+    return model.module if hasattr(model, 'module') else model
+
+
+def curve_correlations(true: torch.Tensor, other: torch.Tensor,
+                       mask: torch.Tensor) -> torch.Tensor:
+    """Pearson correlation per sample of two frame-score curves over its
+    real frames.
+
+    Args:
+        true: ``B x T`` scores with the true queries.
+        other: ``B x T`` scores with the other-video queries.
+        mask: ``B x T`` real frames.
+
+    Returns:
+        ``(B,)`` float64 correlations: 1 where the curves are equal on the
+        real frames (also when constant), NaN where only one is constant.
+    """
+    m = mask.bool()
+    a, b, w = true.double(), other.double(), m.double()
+    n = w.sum(1).clamp(min=1)
+    a = (a - (a * w).sum(1, keepdim=True) / n[:, None]) * w
+    b = (b - (b * w).sum(1, keepdim=True) / n[:, None]) * w
+    denom = ((a * a).sum(1) * (b * b).sum(1)).sqrt()
+    corr = (a * b).sum(1) / denom.clamp(min=1e-300)
+    corr = torch.where(denom > 0, corr, torch.full_like(corr, float('nan')))
+    same = ((true.double() - other.double()).abs() * w).amax(1) <= 1e-12
+    return torch.where(same, torch.ones_like(corr), corr)
 
 
 @HOOKS.register_module()
@@ -30,10 +67,17 @@ class PriorComparisonHook(Hook):
     The priors only read each sample's duration and ground truth from the
     dataset, so the comparison costs no extra pass over the features.
 
-    With ``shuffled_queries=True`` the model is evaluated once more with
-    the queries of each batch rotated by one sample (every video paired with
-    another sample's sentence): a model that reads the text loses accuracy
-    there, one that only finds "something happening" does not.
+    With ``other_video_queries=True`` the model is evaluated once more with
+    every sample's query replaced by the query of a sample of *another*
+    video (a derangement over videos drawn over the whole evaluation set,
+    fixed by ``seed``; see :func:`other_video_donors`): a model that reads
+    the text loses accuracy there, one that only finds "something
+    happening" does not. The same pass measures the mean Pearson
+    correlation of the model's frame-score curves (``mode='tensor'``,
+    ``B x T``) with the true and with the other-video query over the real
+    frames: 1.000 for a model that ignores the query. It is logged beside
+    the table, kept in :attr:`last_curve_correlation` and in the control
+    row (key ``curve_corr``).
 
     Args:
         train_annotation: Config of the training annotation reader, given to
@@ -41,7 +85,19 @@ class PriorComparisonHook(Hook):
         priors: Prior type names or model configs; the row name is the type.
         name: Row name of the evaluated model (default: its class name, with
             ' (evaluated)' added when a prior row has the same name).
-        shuffled_queries: Add the shuffled-query control row.
+        other_video_queries: Add the control row ``'<name> (other-video
+            queries)'``.
+        seed: Seed of the donor draw.
+        shuffled_queries: Deprecated alias of ``other_video_queries`` (the
+            old in-batch rotation is gone).
+
+    Attributes:
+        last_table: ``{row: metrics}`` of the last report.
+        last_curve_correlation: Mean curve correlation of the last control
+            pass (``None``: no control, or a model whose ``'tensor'`` output
+            is not ``B x T``).
+        last_donors: ``(N,)`` donor sample of each sample in the last
+            control pass.
     """
 
     priority = 'LOW'
@@ -50,13 +106,22 @@ class PriorComparisonHook(Hook):
                  priors: Sequence[Union[str, dict]] = (
                      'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
                      'RandomPrior'),
-                 name: Optional[str] = None, shuffled_queries: bool = False) -> None:
+                 name: Optional[str] = None, other_video_queries: bool = False,
+                 seed: int = 0, shuffled_queries: Optional[bool] = None) -> None:
+        if shuffled_queries is not None:
+            warnings.warn('PriorComparisonHook(shuffled_queries=...) is deprecated: it now '
+                          'means other_video_queries=... (every query from another video)',
+                          DeprecationWarning, stacklevel=2)
+            other_video_queries = other_video_queries or bool(shuffled_queries)
         self.train_annotation = train_annotation
-        self.shuffled_queries = shuffled_queries
+        self.other_video_queries = other_video_queries
+        self.seed = int(seed)
         self.prior_cfgs = [dict(type=p) if isinstance(p, str) else dict(p) for p in priors]
         self.name = name
         self._priors = None
         self.last_table: Dict[str, dict] = {}
+        self.last_curve_correlation: Optional[float] = None
+        self.last_donors: Optional[np.ndarray] = None
 
     def _build_priors(self):
         if self._priors is None:
@@ -83,49 +148,90 @@ class PriorComparisonHook(Hook):
             out[name] = metric.evaluate_arrays(segments, scores, np.isfinite(scores), gt)
         return out
 
+    def donors(self, dataset) -> np.ndarray:
+        """``(N,)`` donor of each sample of ``dataset``: a sample of another
+        video (``video_id`` of the data info), fixed by :attr:`seed`."""
+        infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+        missing = [i for i, x in enumerate(infos) if 'video_id' not in x]
+        if missing:
+            raise KeyError(f'the other-video-query control reads each sample\'s video_id; '
+                           f'sample {missing[0]} of {type(dataset).__name__} has none')
+        return other_video_donors([x['video_id'] for x in infos], self.seed)
+
     def _report(self, runner, dataloader, evaluator, metrics: Optional[dict]) -> None:
         if not metrics:
             return
-        shuffled = None
-        if self.shuffled_queries:  # every rank runs its shard; results are gathered
-            shuffled = self.evaluate_shuffled(runner.model, dataloader, evaluator)
+        control = None
+        if self.other_video_queries:  # every rank runs its shard; results are gathered
+            control = self.evaluate_other_video(runner.model, dataloader, evaluator)
         if runner.rank != 0:
             return
         priors = self.compare(dataloader.dataset, _grounding_metric(evaluator))
-        name = self.name or type(runner.model).__name__
+        name = self.name or type(_unwrap(runner.model)).__name__
         if name in priors:  # a prior evaluated as the model keeps its own row
             name += ' (evaluated)'
         rows = {name: metrics}
-        if shuffled is not None:
-            rows[f'{name} (queries shuffled)'] = shuffled
+        if control is not None:
+            rows[name + CONTROL_SUFFIX] = control
         rows.update(priors)
         self.last_table = metric_rows(rows)
+        text = format_metric_table(self.last_table)
+        if control is not None:
+            corr = self.last_curve_correlation
+            text += ('\nframe-score curves, true vs other-video query: mean Pearson '
+                     'correlation ' + ('n/a (the model\'s tensor output is not B x T)'
+                                       if corr is None else f'{corr:.3f}')
+                     + ' (1.000: the query is ignored)')
         print_log('results beside the no-video priors (same samples, same '
-                  'metric settings):\n' + format_metric_table(self.last_table),
-                  logger='current')
+                  'metric settings):\n' + text, logger='current')
 
-    @staticmethod
     @torch.no_grad()
-    def evaluate_shuffled(model, dataloader, evaluator) -> dict:
-        """Metrics of ``model`` with each batch's queries rotated by one
-        (gathered over the ranks like the evaluator's own results)."""
+    def evaluate_other_video(self, model, dataloader, evaluator) -> dict:
+        """Metrics of ``model`` with every query taken from another video,
+        gathered over the ranks like the evaluator's own results; sets
+        :attr:`last_curve_correlation` and :attr:`last_donors`.
+
+        The control dataset wraps ``dataloader.dataset`` and is read with
+        ``dataloader``'s own batch sampler and collate function, so each
+        rank sees the samples of its shard.
+        """
+        dataset = dataloader.dataset
+        self.last_donors = donors = self.donors(dataset)
+        loader = DataLoader(OtherVideoQueryDataset(dataset, donors),
+                            batch_sampler=dataloader.batch_sampler,
+                            collate_fn=dataloader.collate_fn, num_workers=0)
         metric = copy.deepcopy(_grounding_metric(evaluator))
         metric.results.clear()
+        core = _unwrap(model)
         was_training = model.training
         model.eval()
-        for batch in dataloader:
-            inputs = batch['inputs']
-            if isinstance(inputs, dict):
-                inputs = {k: (v[1:] + v[:1] if k.startswith('query') and isinstance(v, list)
-                              else torch.roll(v, 1, 0) if k.startswith('query') else v)
-                          for k, v in inputs.items()}
-            else:  # a list of per-sample dicts
-                queries = [{k: v for k, v in x.items() if k.startswith('query')} for x in inputs]
-                inputs = [{**x, **q} for x, q in zip(inputs, queries[1:] + queries[:1])]
-            outputs = model.test_step(dict(batch, inputs=inputs))
+        corrs: List[float] = []
+        curves_ok = True
+        for batch in loader:
+            true_inputs = batch.pop('true_inputs')
+            outputs = model.test_step(batch)
             metric.process(None, [o.to_dict() for o in outputs])
+            if curves_ok:
+                other = core(**core.data_preprocessor(batch, False), mode='tensor')
+                data = core.data_preprocessor(dict(batch, inputs=true_inputs), False)
+                true = core(**data, mode='tensor')
+                mask = data['inputs'].get('video_mask') if isinstance(data['inputs'], dict) \
+                    else None
+                curves_ok = (mask is not None and torch.is_tensor(true)
+                             and true.shape == mask.shape == other.shape)
+                if curves_ok:
+                    corrs += curve_correlations(true, other, mask).cpu().tolist()
         model.train(was_training)
-        return metric.evaluate(len(dataloader.dataset))
+        result = metric.evaluate(len(dataset))
+        self.last_curve_correlation = None
+        gathered = collect_results(corrs if curves_ok else [], len(dataset), 'cpu')
+        if gathered and curves_ok:
+            values = np.asarray(gathered, dtype=np.float64)
+            if np.isfinite(values).any():
+                self.last_curve_correlation = float(np.nanmean(values))
+        if self.last_curve_correlation is not None:
+            result = dict(result, curve_corr=self.last_curve_correlation)
+        return result
 
     def after_val_epoch(self, runner, metrics: Optional[Dict[str, float]] = None) -> None:
         self._report(runner, runner.val_dataloader, runner.val_evaluator, metrics)

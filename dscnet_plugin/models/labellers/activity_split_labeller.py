@@ -49,8 +49,9 @@ class ActivitySplitLabeller:
         """``B x T x D`` frames minus the mean of their video's real frames
         outside the activity (all real frames when there are none)."""
         rest = (mask & ~activity)
-        rest = torch.where(rest.any(-1, keepdim=True), rest, mask).unsqueeze(-1).to(feats.dtype)
-        mean = (feats * rest).sum(1, keepdim=True) / rest.sum(1, keepdim=True).clamp(min=1)
+        rest = torch.where(rest.any(-1, keepdim=True), rest, mask).unsqueeze(-1)
+        mean = (torch.where(rest, feats, 0.0).sum(1, keepdim=True)
+                / rest.sum(1, keepdim=True).clamp(min=1))
         return feats - mean
 
     @torch.no_grad()

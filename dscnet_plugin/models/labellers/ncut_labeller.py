@@ -103,6 +103,8 @@ class NCutLabeller:
             ``B x N_c x T`` bool labels (False on padded frames).
         """
         gen = generator or torch.Generator().manual_seed(self.seed)
+        # padded frames take no part (not even a NaN or inf of theirs: 0 * nan = nan)
+        frames = frames.masked_fill(~mask.unsqueeze(-1), 0.0)
         b, t = mask.shape
         n_c = 1 if centers is None else centers.size(1)
         step = max(1, self.max_graphs // n_c)
