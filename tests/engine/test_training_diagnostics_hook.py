@@ -213,9 +213,13 @@ def test_the_real_model_is_read_and_the_configs_run_the_hook_after_relabelling(
     model.pseudo_labels[:, :, :, :2] = True
     model.pseudo_labels[:, :, 0, 5] = True     # centre 0 differs from the others
     model.labels_ready.fill_(True)
-    runner = SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=_Dataset()))
+    hook = TrainingDiagnosticsHook(probe_videos=3)
+    runner = SimpleNamespace(model=model, train_dataloader=SimpleNamespace(dataset=_Dataset()),
+                             hooks=[object(), hook])
+    assert TrainingDiagnosticsHook.find(runner) is hook
+    assert TrainingDiagnosticsHook.find(SimpleNamespace(hooks=[])) is None
     model.video_encoder = _Scale()  # the probe's features are D-dim
-    stats = TrainingDiagnosticsHook(probe_videos=3).log_diagnostics(runner, 'start')
+    stats = hook.log_diagnostics(runner, 'start')
     assert stats['distinct_rows'] == 2.0
     assert stats['encoder_cos'] == pytest.approx(stats['input_cos'])
     for key in ('centers', 'centred', 'projected', 'projected_centred'):

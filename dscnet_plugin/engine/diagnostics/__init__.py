@@ -4,8 +4,8 @@ statistics, encoder-output cosine, centre cosine spread, collapse signs.
 from .center_spread import center_cosine_spread
 from .collapse_checks import collapse_signs
 from .feature_cosine import mean_pairwise_cosine
-from .label_rows import distinct_label_rows, pack_rows
+from .label_rows import distinct_label_rows
 from .label_shares import foreground_share, majority_disagreement
 
 __all__ = ['center_cosine_spread', 'collapse_signs', 'mean_pairwise_cosine',
-           'distinct_label_rows', 'pack_rows', 'foreground_share', 'majority_disagreement']
+           'distinct_label_rows', 'foreground_share', 'majority_disagreement']

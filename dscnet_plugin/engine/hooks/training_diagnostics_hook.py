@@ -102,6 +102,13 @@ class TrainingDiagnosticsHook(Hook):
             self.log_diagnostics(runner, f'epoch {runner.epoch + 1}', losses)
 
     # ------------------------------------------------------- public API
+    @classmethod
+    def find(cls, runner) -> Optional['TrainingDiagnosticsHook']:
+        """The runner's diagnostics hook, or None (for other hooks: ``hook =
+        TrainingDiagnosticsHook.find(runner); if hook: hook.log_diagnostics(runner,
+        'relabel ...')``)."""
+        return next((h for h in runner.hooks if isinstance(h, cls)), None)
+
     def log_diagnostics(self, runner, tag: str,
                         losses: Optional[Dict[str, float]] = None) -> Dict[str, object]:
         """Compute the diagnostics and log them as one line

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from dscnet_plugin.engine.diagnostics import distinct_label_rows, pack_rows
+from dscnet_plugin.engine.diagnostics import distinct_label_rows
 
 
 def test_identical_rows_count_once_and_all_different_rows_count_n_c():
@@ -15,7 +15,7 @@ def test_identical_rows_count_once_and_all_different_rows_count_n_c():
 
 
 def test_counts_per_video_and_neck_across_chunks_and_long_rows():
-    t = 130  # 3 packed words: rows that differ only in the last frame still differ
+    t = 130  # rows that differ only in the last frame still differ
     bank = torch.zeros(5, 2, 4, t, dtype=torch.bool)
     bank[1, 0, 1, -1] = True                     # video 1, neck 0: 2 distinct rows
     bank[2, 1, :2, 0] = True                     # video 2, neck 1: 2 (rows 0, 1 equal)
@@ -27,12 +27,14 @@ def test_counts_per_video_and_neck_across_chunks_and_long_rows():
         assert torch.equal(distinct_label_rows(bank, chunk=chunk), expected)
 
 
-def test_packing_is_one_to_one_on_every_bit():
-    rows = torch.eye(70, dtype=torch.bool)      # every single-bit row of 70 frames
-    words = pack_rows(rows)
-    assert words.shape == (70, 2)
-    assert len({tuple(w) for w in words.tolist()}) == 70
-    assert torch.equal(pack_rows(torch.zeros(3, 70, dtype=torch.bool)), torch.zeros(3, 2).long())
+def test_rows_of_equal_size_that_differ_are_told_apart():
+    # every single-frame row of 70 frames: equal ones-counts, all different
+    bank = torch.eye(70, dtype=torch.bool).view(1, 1, 70, 70)
+    assert torch.equal(distinct_label_rows(bank), torch.full((1, 1), 70.0))
+    bank[0, 0, 1] = bank[0, 0, 0]                 # one row repeated
+    assert torch.equal(distinct_label_rows(bank), torch.full((1, 1), 69.0))
+    empty = torch.zeros(0, 2, 3, 4, dtype=torch.bool)
+    assert distinct_label_rows(empty).shape == (0, 2)
 
 
 def test_a_bank_of_the_wrong_shape_is_refused():

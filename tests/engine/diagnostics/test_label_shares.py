@@ -30,6 +30,17 @@ def test_majority_disagreement_counts_the_minority_labels():
     assert majority_disagreement(same, real) == 0.0
 
 
+def test_chunks_change_nothing():
+    gen = torch.Generator().manual_seed(0)
+    bank = torch.rand(7, 2, 5, 9, generator=gen) > 0.6
+    real = torch.rand(7, 9, generator=gen) > 0.2
+    shares = {majority_disagreement(bank, real, chunk=c) for c in (1, 3, 256)}
+    assert len(shares) == 1
+    ones = bank.sum(2)
+    minority = torch.minimum(ones, 5 - ones) * real[:, None]
+    assert shares.pop() == pytest.approx(float(minority.sum()) / (float(real.sum()) * 2 * 5))
+
+
 def test_a_mask_of_the_wrong_shape_is_refused():
     bank, real = _bank()
     with pytest.raises(ValueError, match='real must be V x T'):
