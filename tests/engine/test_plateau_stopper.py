@@ -26,6 +26,15 @@ def test_stops_after_patience_steps_without_a_rise_above_min_delta():
     assert _stop_step([0.5, 0.5, 0.6, 0.6, 0.6], patience=2)[0] == 5
 
 
+def test_mode_min_follows_a_falling_loss():
+    losses = [0.69, 0.60, 0.55, 0.548, 0.56, 0.546, 0.1]
+    step, stopper = _stop_step(losses, patience=3, min_delta=0.005, mode='min')
+    assert step == 6 and (stopper.best, stopper.best_step) == (0.55, 3)
+    assert stopper.reason('L_cls', 8) == ('L_cls 0.550 (epoch 3) did not fall by > 0.005 for 3 '
+                                          'epochs: stopped at epoch 6/8')
+    assert _stop_step(losses, patience=3, mode='max')[0] == 4  # a fall is no rise
+
+
 def test_none_never_stops_and_nan_is_no_rise():
     assert _stop_step([0.5] * 50, patience=None)[0] is None
     assert _stop_step([float('nan')] * 2, patience=2)[0] == 2
@@ -34,7 +43,7 @@ def test_none_never_stops_and_nan_is_no_rise():
 
 
 @pytest.mark.parametrize('kwargs', [dict(patience=0), dict(patience=1.5), dict(patience=True),
-                                    dict(patience=3, min_delta=-0.1)])
+                                    dict(patience=3, min_delta=-0.1), dict(mode='mean')])
 def test_bad_arguments_are_refused(kwargs):
-    with pytest.raises(ValueError, match='patience|min_delta'):
+    with pytest.raises(ValueError, match='patience|min_delta|mode'):
         PlateauStopper(**kwargs)
