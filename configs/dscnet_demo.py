@@ -27,4 +27,5 @@ custom_hooks = [
     dict(type='IterativeRelabelHook', iterations=2, epochs_per_stage=4),
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet',
          other_video_queries=True),
+    dict(type='TrainingDiagnosticsHook'),
 ]

@@ -1,10 +1,12 @@
 """Engine parts run by the mmengine Runner: the hooks of Algorithm 1, the
-prior comparison, safe checkpointing, drawing evaluated samples; the Runner
-with a quiet console."""
+prior comparison, safe checkpointing, drawing evaluated samples, training
+diagnostics (and their pure functions in :mod:`.diagnostics`), a plateau
+stopping rule; the Runner with a quiet console."""
 from .atomic_local_backend import AtomicLocalBackend, atomic_write_bytes
 from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorComparisonHook,
-                    SafeCheckpointHook, SemanticClusteringHook, is_complete_checkpoint,
-                    latest_complete_checkpoint)
+                    SafeCheckpointHook, SemanticClusteringHook, TrainingDiagnosticsHook,
+                    is_complete_checkpoint, latest_complete_checkpoint)
+from .plateau_stopper import PlateauStopper
 from .runner import QuietConsoleRunner, build_runner
 from .input_check import TEST_SECTIONS, TRAIN_SECTIONS, InputCheckError, check_inputs
 from .run_guard import guarded_training, launch_rank
@@ -13,7 +15,8 @@ from .work_dir_lock import WorkDirError, WorkDirLock
 
 __all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHook',
            'IterativeRelabelHook', 'PriorComparisonHook', 'SafeCheckpointHook',
-           'SemanticClusteringHook', 'is_complete_checkpoint', 'latest_complete_checkpoint',
+           'SemanticClusteringHook', 'TrainingDiagnosticsHook', 'PlateauStopper',
+           'is_complete_checkpoint', 'latest_complete_checkpoint',
            'QuietConsoleRunner', 'build_runner',
            'InputCheckError', 'check_inputs', 'TRAIN_SECTIONS', 'TEST_SECTIONS',
            'guarded_training', 'launch_rank', 'check_work_dir_config', 'checkpoint_config',

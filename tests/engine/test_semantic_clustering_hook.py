@@ -4,7 +4,10 @@ import pytest
 import torch
 
 from dscnet_plugin.engine import SemanticClusteringHook
+from dscnet_plugin.engine.hooks import semantic_clustering_hook
 from dscnet_plugin.engine.hooks.semantic_clustering_hook import collate_queries, unwrap
+from dscnet_plugin.models.losses import ReconstructionLoss
+from dscnet_plugin.models.text_encoders import LSTMNeckAutoEncoder
 from dscnet_plugin.registry import DATASETS
 from dscnet_plugin.utils import build_pinned
 
@@ -107,8 +110,72 @@ def test_language_stage_is_logged_per_epoch(runner, log_text):
         fields = line.split('[language]')[1].split()
         losses.append({fields[i].rstrip(':'): float(fields[i + 1])
                        for i in range(2, len(fields) - 1, 2)})
-    assert set(losses[0]) == {'L_cel', 'L_mse', 'L_dqa'}
+    assert set(losses[0]) == {'L_cel', 'L_mse', 'L_dqa', 'token_acc'}
     assert losses[1]['L_cel'] < losses[0]['L_cel'], losses
+    # the logged accuracy is the module's on all training queries after the epoch
+    hook = _hook(runner)
+    assert [round(h['token_acc'], 4) for h in hook.history] == [x['token_acc'] for x in losses]
+    model = unwrap(runner.model)
+    tokens, mask = _queries(hook, model.centers.device)
+    assert hook.history[-1]['token_acc'] == hook.evaluate_accuracy(model, tokens, mask)
+    assert 'did not rise' not in text and 'epochs run' not in text  # patience=None
+
+
+class _LanguageOnly(torch.nn.Module):
+    """The language side of DSCNet, tiny: ``text_encoder`` and ``language_loss``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.text_encoder = LSTMNeckAutoEncoder(vocab_size=7, word_dim=4, hidden_dim=8,
+                                                num_necks=2, neck_dim=4)
+        self.cel = ReconstructionLoss()
+
+    def language_loss(self, tokens, mask):
+        return dict(loss_cel=self.cel(self.text_encoder(tokens, mask)['logits'], tokens, mask))
+
+
+def _train_scripted(monkeypatch, accuracies, **kwargs):
+    """Train a tiny language module with a hook that sees ``accuracies`` as
+    the token accuracy of its epochs; ``(hook, model, logged lines)``."""
+    hook = SemanticClusteringHook(query_set={}, batch_size=8, lr=1e-3, **kwargs)
+    values = iter(accuracies)
+    monkeypatch.setattr(hook, 'evaluate_accuracy', lambda *args: next(values))
+    lines = []
+    monkeypatch.setattr(semantic_clustering_hook, 'print_log', lambda msg, **kw: lines.append(msg))
+    model = _LanguageOnly()
+    tokens = torch.randint(1, 7, (20, 5), generator=torch.Generator().manual_seed(0))
+    hook.train_language(model, tokens, torch.ones(20, 5, dtype=torch.bool))
+    return hook, model, lines
+
+
+def test_language_training_stops_when_the_accuracy_stops_rising(monkeypatch):
+    # rises at epochs 1-3, then +0.002 (not > 0.002), -0.1, +0.001: stop at epoch 6
+    hook, model, lines = _train_scripted(
+        monkeypatch, [0.2, 0.4, 0.5, 0.502, 0.4, 0.501] + [0.9] * 6, epochs=12, patience=3,
+        min_delta=0.002, log_interval=100)
+    assert [h['epoch'] for h in hook.history] == [1, 2, 3, 4, 5, 6]
+    assert not model.text_encoder.training
+    # log_interval 100: only the epoch it stopped at is logged, then the reason
+    assert [x.split()[:3] for x in lines] == [['[language]', 'epoch', '6/12'],
+                                              ['[language]', 'token', 'accuracy']]
+    assert lines[1] == ('[language] token accuracy 0.500 (epoch 3) did not rise by > 0.002 '
+                        'for 3 epochs: stopped at epoch 6/12')
+
+
+def test_without_patience_or_while_rising_every_epoch_runs(monkeypatch):
+    hook, _, lines = _train_scripted(monkeypatch, [0.5] * 4, epochs=4)
+    assert len(hook.history) == 4 and len(lines) == 4
+    assert all(x.startswith('[language] epoch') for x in lines)
+    hook, _, lines = _train_scripted(monkeypatch, [0.1, 0.2, 0.2, 0.3], epochs=4, patience=2)
+    assert len(hook.history) == 4
+    assert lines[-1] == ('[language] token accuracy 0.300 (epoch 4) still rose by > 0.002 '
+                         'within the last 2 epochs: all 4 epochs run')
+
+
+def test_bad_patience_is_refused_when_the_hook_is_built():
+    with pytest.raises(ValueError, match='patience'):
+        SemanticClusteringHook(query_set={}, patience=0)
 
 
 def test_skipped_when_the_model_has_centres(runner, log_text):

@@ -5,7 +5,8 @@ from .prior_comparison_hook import PriorComparisonHook
 from .safe_checkpoint_hook import (SafeCheckpointHook, is_complete_checkpoint,
                                    latest_complete_checkpoint)
 from .semantic_clustering_hook import SemanticClusteringHook
+from .training_diagnostics_hook import TrainingDiagnosticsHook
 
 __all__ = ['GroundingVisualizationHook', 'IterativeRelabelHook', 'PriorComparisonHook',
-           'SemanticClusteringHook', 'SafeCheckpointHook', 'is_complete_checkpoint',
-           'latest_complete_checkpoint']
+           'SemanticClusteringHook', 'SafeCheckpointHook', 'TrainingDiagnosticsHook',
+           'is_complete_checkpoint', 'latest_complete_checkpoint']

@@ -1,4 +1,5 @@
-"""Text encoders (language semantic mining)."""
+"""Text encoders (language semantic mining) and their reconstruction accuracy."""
 from .lstm_neck_autoencoder import LSTMNeckAutoEncoder, two_layer_perceptron
+from .token_accuracy import token_accuracy
 
-__all__ = ['LSTMNeckAutoEncoder', 'two_layer_perceptron']
+__all__ = ['LSTMNeckAutoEncoder', 'two_layer_perceptron', 'token_accuracy']

@@ -1,0 +1,11 @@
+"""Cheap training diagnostics, pure functions of tensors: label-bank
+statistics, encoder-output cosine, centre cosine spread, collapse signs.
+:class:`~dscnet_plugin.engine.TrainingDiagnosticsHook` logs them."""
+from .center_spread import center_cosine_spread
+from .collapse_checks import collapse_signs
+from .feature_cosine import mean_pairwise_cosine
+from .label_rows import distinct_label_rows
+from .label_shares import foreground_share, majority_disagreement
+
+__all__ = ['center_cosine_spread', 'collapse_signs', 'mean_pairwise_cosine',
+           'distinct_label_rows', 'foreground_share', 'majority_disagreement']
