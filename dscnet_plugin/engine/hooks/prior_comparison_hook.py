@@ -203,6 +203,7 @@ class PriorComparisonHook(Hook):
         metric = copy.deepcopy(_grounding_metric(evaluator))
         metric.results.clear()
         core = _unwrap(model)
+        kept_ratios = getattr(core, 'score_ratios', None)  # the true queries' (diagnostics)
         was_training = model.training
         model.eval()
         corrs: List[float] = []
@@ -222,6 +223,8 @@ class PriorComparisonHook(Hook):
                 if curves_ok:
                     corrs += curve_correlations(true, other, mask).cpu().tolist()
         model.train(was_training)
+        if kept_ratios is not None:
+            core.score_ratios = kept_ratios
         result = metric.evaluate(len(dataset))
         self.last_curve_correlation = None
         gathered = collect_results(corrs if curves_ok else [], len(dataset), 'cpu')

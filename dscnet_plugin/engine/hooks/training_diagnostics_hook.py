@@ -10,7 +10,8 @@ from mmengine.logging import print_log
 
 from ...registry import HOOKS
 from ..diagnostics import (center_cosine_spread, collapse_signs, distinct_label_rows,
-                           foreground_share, majority_disagreement, mean_pairwise_cosine)
+                           foreground_share, majority_disagreement, mean_pairwise_cosine,
+                           score_ratio_summary)
 from .semantic_clustering_hook import unwrap
 
 #: Names of the video-loss terms in the log.
@@ -41,6 +42,11 @@ class TrainingDiagnosticsHook(Hook):
       mean centre subtracted), and the same for the projected centres when
       the specific head has ``embed_centers(centers, neck)``; with the
       min / max over all centre pairs of all necks.
+
+    After each validation / test epoch: the distribution of the
+    adjacent-frame ratios of the inference scores (``min / max``; the model's
+    ``pop_score_ratios()``, when it has one): quantiles and the shares at or
+    above 0.9 / 0.8, the paper's growing thresholds.
 
     A line showing a collapse sign (encoder cosine above
     ``encoder_cos_max``, fewer than ``distinct_rows_min`` distinct rows, a
@@ -75,6 +81,7 @@ class TrainingDiagnosticsHook(Hook):
                                projected_cos_max=projected_cos_max)
         self.log_start = log_start
         self.last: Dict[str, object] = {}
+        self.last_score_ratios: Dict[str, float] = {}
         self._probe: Optional[Tuple[torch.Tensor, torch.Tensor]] = None
         self._real: Optional[torch.Tensor] = None
         self._real_known = False
@@ -82,6 +89,24 @@ class TrainingDiagnosticsHook(Hook):
         self._iters = 0
 
     # ------------------------------------------------------------ hooks
+    def _log_score_ratios(self, runner) -> None:
+        pop = getattr(unwrap(runner.model), 'pop_score_ratios', None)
+        ratios = pop() if pop is not None else None
+        if ratios is None or not ratios.numel() or not is_main_process():
+            return
+        s = score_ratio_summary(ratios)
+        self.last_score_ratios = s
+        print_log(f'[diagnostics] test scores, adjacent-frame ratio (min/max) of '
+                  f'{int(s["count"])} pairs: 10% {s["q10"]:.3f}, median {s["median"]:.3f}, '
+                  f'90% {s["q90"]:.3f}; >= 0.9: {s["at_least_0_9"]:.1%}, '
+                  f'>= 0.8: {s["at_least_0_8"]:.1%}', logger='current')
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self._log_score_ratios(runner)
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        self._log_score_ratios(runner)
+
     def before_train(self, runner) -> None:
         if self.log_start:
             self.log_diagnostics(runner, 'start')
