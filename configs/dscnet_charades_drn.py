@@ -20,4 +20,5 @@ custom_hooks = [
     dict(type='SemanticClusteringHook', query_set={{_base_.query_set}}, epochs=10, lr=1e-4),
     dict(type='IterativeRelabelHook', iterations=5, epochs_per_stage=1),
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}}, name='DSCNet'),
+    dict(type='TrainingDiagnosticsHook'),
 ]

@@ -74,7 +74,7 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
             specific_head=dict(joint_dim=16),
             foreground_head=dict(hidden_dim=8),
             clusterer=dict(num_clusters=TINY_CLUSTERS),
-            pseudo_labeller=dict(num_iters=10),
+            pseudo_labeller=dict(activity=dict(num_iters=10)),
             num_frames=TINY_FRAMES),
         train_dataloader=dict(batch_size=8, num_workers=0, persistent_workers=False),
         val_dataloader=dict(batch_size=8),

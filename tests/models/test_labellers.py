@@ -440,25 +440,36 @@ def test_activity_split_descriptors_are_centred_activity_rows():
     act = labeller.activity(feats, mask, torch.Generator().manual_seed(3)) & mask
     assert torch.equal(act, truth)                      # the set-up cuts as planted
     centred = ActivitySplitLabeller.centred(feats, act, mask)
-    desc = labeller.descriptors(feats, mask, torch.Generator().manual_seed(3))
+    desc, video = labeller.descriptors(feats, mask, torch.Generator().manual_seed(3))
     assert desc.shape == (4 + 3 + 4, 6)
-    owners = []
+    owners, frames = [], []
     for row in desc:
         hit = (centred == row).all(-1) & act            # B x T: equal activity rows
         assert hit.sum() == 1, 'a descriptor is not a centred activity frame'
         owners.append(int(hit.nonzero()[0, 0]))
+        frames.append(int(hit.nonzero()[0, 1]))
+    assert owners == video.tolist()                     # the returned owner of each row
     assert torch.bincount(torch.tensor(owners), minlength=3).tolist() == [4, 3, 4]
     assert len({tuple(r.tolist()) for r in desc}) == len(desc)   # no frame twice
+    # evenly spaced over each video's activity: ranks floor(i n / k)
+    for b in range(3):
+        where = act[b].nonzero().flatten().tolist()
+        n = len(where)
+        want = sorted({where[i * n // 4] for i in range(4)})
+        assert [f for o, f in zip(owners, frames) if o == b] == want
 
 
-def test_activity_split_descriptors_deterministic_given_generator():
+def test_activity_split_descriptors_do_not_depend_on_the_batch():
+    """A video's descriptors are the same alone, in another batch order, or
+    with other videos (sharded relabelling gathers the same set)."""
     feats, mask, _ = asl_videos()
     labeller = asl_labeller(per_video=2)
-    runs = [labeller.descriptors(feats, mask, torch.Generator().manual_seed(s))
-            for s in (0, 0, 1, 2, 3)]
-    assert torch.equal(runs[0], runs[1])
-    assert all(r.shape == (6, 6) for r in runs)         # 2 per video
-    assert any(not torch.equal(runs[0], r) for r in runs[2:])     # the seed picks
+    rows, video = labeller.descriptors(feats, mask)
+    assert rows.shape == (6, 6) and video.tolist() == [0, 0, 1, 1, 2, 2]
+    flipped, fv = labeller.descriptors(feats.flip(0), mask.flip(0))
+    assert torch.equal(flipped, torch.cat([rows[4:], rows[2:4], rows[:2]]))
+    alone, av = labeller.descriptors(feats[1:2], mask[1:2])
+    assert torch.equal(alone, rows[2:4]) and av.tolist() == [0, 0]
 
 
 def test_activity_split_call_with_centres_splits_own_cut_by_cosine():

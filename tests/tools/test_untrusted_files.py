@@ -233,10 +233,10 @@ def test_test_tool_names_a_truncated_and_an_empty_checkpoint(run):
 MISMATCH = (
     'does not fit the model of tiny.py (a checkpoint of another architecture?): '
     'size mismatch for centers (checkpoint (2, 4, 8), model (4, 4, 8)), '
-    'text_encoder.unneck_mlps.0.2.weight (checkpoint (8, 16), model (4, 16)), '
-    'text_encoder.unneck_mlps.0.2.bias (checkpoint (8,), model (4,)) and 2 more; '
+    'neck_mean (checkpoint (2, 8), model (4, 8)), '
+    'center_share (checkpoint (2, 4), model (4, 4)) and 6 more; '
     'missing in the checkpoint: text_encoder.neck_mlps.2.0.weight, '
-    'text_encoder.neck_mlps.2.0.bias, text_encoder.neck_mlps.2.2.weight and 17 more')
+    'text_encoder.neck_mlps.2.0.bias, text_encoder.neck_mlps.2.2.weight and 15 more')
 
 
 def test_test_and_infer_tools_load_strictly(run):

@@ -138,7 +138,7 @@ def test_a_copied_number_variable_is_refused_naming_its_copies(monkeypatch):
 
 def test_all_refused_keys_in_one_error(monkeypatch):
     exit_ = run_tool('train', monkeypatch, CHARADES, '--cfg-options', 'data_rot=/d',
-                     'model.text_encoder.num_neck=8', 'data_root.x=1', 'custom_hooks.3.x=1',
+                     'model.text_encoder.num_neck=8', 'data_root.x=1', 'custom_hooks.4.x=1',
                      'train_cfg.max_epoch=2', 'model.clusterer.num_clusters=8')
     assert str(exit_.code) == '\n'.join([
         f"error: --cfg-options data_rot: {CHARADES} has no top-level key "
@@ -146,8 +146,8 @@ def test_all_refused_keys_in_one_error(monkeypatch):
         "--cfg-options model.text_encoder.num_neck: LSTMNeckAutoEncoder "
         "(model.text_encoder) takes no argument 'num_neck' (closest: num_necks)",
         "--cfg-options data_root.x: data_root is a str ('data'), not a dict",
-        '--cfg-options custom_hooks.3.x: custom_hooks is a list of 3 entries: use an '
-        'index 0-2',
+        '--cfg-options custom_hooks.4.x: custom_hooks is a list of 4 entries: use an '
+        'index 0-3',
         "--cfg-options train_cfg.max_epoch: EpochBasedTrainLoop (train_cfg) takes no "
         "argument 'max_epoch' (closest: max_epochs)"])
 

@@ -102,7 +102,7 @@ SMALL = dict(vocab_size=50, word_dim=8, model=dict(
     specific_head=dict(joint_dim=16),
     foreground_head=dict(hidden_dim=8),
     clusterer=dict(num_clusters=4),
-    pseudo_labeller=dict(num_iters=10),
+    pseudo_labeller=dict(activity=dict(num_iters=10)),
     num_frames=16))
 
 MB = 2.0 ** 20
@@ -168,7 +168,7 @@ def read_settings(cfg: Config, dataset: str, small: bool) -> Dict[str, Any]:
         neck_dim=int(m.text_encoder.neck_dim), hidden_dim=int(m.text_encoder.hidden_dim),
         num_clusters=int(m.clusterer.num_clusters), video_dim=int(m.video_encoder.embed_dim),
         joint_dim=int(m.specific_head.joint_dim),
-        ncut_iters=int(m.pseudo_labeller.num_iters),
+        ncut_iters=int(m.pseudo_labeller.get('activity', m.pseudo_labeller).num_iters),
         language_batch_size=lang.batch_size, language_lr=lang.lr,
         relabel_batch_size=relabel.batch_size,
         relabel_cache_limit_gb=relabel.cache_limit_gb,

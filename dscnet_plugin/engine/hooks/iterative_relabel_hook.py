@@ -163,10 +163,16 @@ class IterativeRelabelHook(Hook):
         labels, index = [], []
         batches = self._batches(runner, device)
         if initial and model.splits_activity:  # every centre's visual prototype first
-            desc = torch.cat([model.alignment_descriptors(f, m) for f, m, _ in batches])
+            rows, owner = [], []
+            for f, m, idx in batches:
+                r, pos = model.alignment_descriptors(f, m)
+                rows.append(r)
+                owner.append(idx[pos])
+            rows, owner = torch.cat(rows), torch.cat(owner)
             if get_world_size() > 1:
-                desc = self._gather_rows(desc)
-            model.fit_alignment(desc)
+                rows, owner = self._gather_rows(rows), self._gather_rows(owner)
+            # in video order (stable: time order within a video), whatever the sharding
+            model.fit_alignment(rows[torch.sort(owner, stable=True).indices])
         for feats, mask, idx in track(batches):
             labels.append(model.compute_labels(feats, mask, necks, initial))
             index.append(idx)

@@ -177,6 +177,7 @@ class SemanticClusteringHook(Hook):
         necks = model.prepare_necks(necks, fit=True)
         centers = model.clusterer(necks)
         model.set_centers(centers, necks, model.query_word_vectors(tokens, mask))
+        centers = model.centers.clone()  # as stored (unit directions with centred necks)
         print_log(f'[cluster] {necks.size(0)} queries x {necks.size(1)} necks -> '
                   f'{centers.size(1)} centres per neck '
                   f'({type(model.clusterer).__name__}, mode '

@@ -198,8 +198,9 @@ class DSCNet(CentreLabelsMixin, BaseModel):
         the (prepared) necks ``M x N_e x d_e`` of its queries, each centre's
         share of them (uniform without necks) and the mean of its queries'
         ``M x d_w`` word vectors ``words``."""
-        if self.center_necks:  # centres of unit necks, on the unit sphere too
-            centers = F.normalize(centers, dim=-1, eps=1e-8)
+        norms = centers.norm(dim=-1)
+        if self.center_necks and not torch.allclose(norms, torch.ones_like(norms)):
+            centers = F.normalize(centers, dim=-1, eps=1e-8)  # unit necks: unit centres
         self.centers.copy_(centers.to(self.centers))
         if necks is not None:
             near = torch.cdist(necks.transpose(0, 1).to(self.centers), self.centers).argmin(-1)

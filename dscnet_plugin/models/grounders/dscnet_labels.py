@@ -1,7 +1,7 @@
 """DSCNet's pseudo labels: initial (Algorithm 1, line 1) and relabelling
 (line 7), with the cross-modal alignment that makes them depend on the
 centre."""
-from typing import List
+from typing import List, Tuple
 
 import torch
 
@@ -15,9 +15,11 @@ class CentreLabelsMixin:
     """
 
     @torch.no_grad()
-    def alignment_descriptors(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """``M x D`` activity descriptors of a batch of ``B x T x D``
-        videos, for :meth:`fit_alignment` (an activity-split labeller's)."""
+    def alignment_descriptors(self, feats: torch.Tensor, mask: torch.Tensor
+                              ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Activity descriptors of a batch of ``B x T x D`` videos, for
+        :meth:`fit_alignment` (an activity-split labeller's): ``(M x D rows,
+        (M,) position of each row's video in the batch)``."""
         gen = torch.Generator().manual_seed(self.seed)
         return self.pseudo_labeller.descriptors(feats, mask, generator=gen)
 

@@ -1,5 +1,5 @@
 """Centre-dependent labels: the activity of a video split among centres."""
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 
@@ -26,8 +26,8 @@ class ActivitySplitLabeller:
 
     Args:
         activity: Config of the centre-free labeller of step 1.
-        descriptors_per_video: Activity frames per video sampled as
-            descriptors for the cross-modal aligner.
+        descriptors_per_video: Activity frames per video (evenly spaced)
+            taken as descriptors for the cross-modal aligner.
     """
 
     splits_activity = True
@@ -56,17 +56,25 @@ class ActivitySplitLabeller:
 
     @torch.no_grad()
     def descriptors(self, feats: torch.Tensor, mask: torch.Tensor,
-                    generator: Optional[torch.Generator] = None) -> torch.Tensor:
-        """``M x D`` centred activity frames, at most ``descriptors_per_video``
-        per video (a random sample, drawn with ``generator``)."""
+                    generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Centred activity frames of each video, at most
+        ``descriptors_per_video`` evenly spaced over its activity (no random
+        draw: a video's descriptors do not depend on the batch it is in).
+
+        Returns:
+            ``(M x D rows, (M,) index of each row's video in the batch)``,
+            in video then time order.
+        """
         act = self.activity(feats, mask, generator) & mask
         x = self.centred(feats, act, mask)
-        k = min(self.descriptors_per_video, x.size(1))
-        noise = torch.rand(act.shape, generator=generator).to(x.device)
-        pick = torch.where(act, noise, -1.0).topk(k, dim=-1)
-        keep = pick.values >= 0                                          # B x k
-        rows = x.gather(1, pick.indices.unsqueeze(-1).expand(-1, -1, x.size(-1)))
-        return rows[keep]
+        n = act.sum(-1, keepdim=True)                                     # B x 1
+        rank = act.cumsum(-1) - 1                                         # B x T
+        k = self.descriptors_per_video
+        steps = torch.arange(k, device=x.device).unsqueeze(0)             # 1 x k
+        target = steps * n // k                                           # B x k
+        keep = act & (rank.unsqueeze(-1) == target.unsqueeze(1)).any(-1)  # B x T
+        video = torch.arange(x.size(0), device=x.device).unsqueeze(1).expand_as(keep)
+        return x[keep], video[keep]
 
     @staticmethod
     def split(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
