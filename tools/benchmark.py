@@ -95,6 +95,7 @@ class ModelSpec:
 #: the features, data subset and schedule of the plan are applied to it.
 ACCURACY_MODELS: List[ModelSpec] = [
     ModelSpec('DSCNet', 'configs/dscnet_{dataset}.py'),
+    ModelSpec('DSCNet (centre labels)', 'configs/dscnet_{dataset}_centre_labels.py'),
 ]
 
 
@@ -280,7 +281,7 @@ QUICK_ABLATIONS = ('all losses (reference)', '- L_dqa (beta_w = 0)', '- L_sab (a
                    'cluster center (reference)', 'random', 'N_e = 2', 'N_e = 4 (reference)')
 #: Smaller widths of the quick runs (T is reduced separately).
 QUICK_MODEL = (('model.text_encoder.hidden_dim', 128), ('model.video_encoder.embed_dim', 128),
-               ('model.specific_head.joint_dim', 256), ('model.pseudo_labeller.activity.num_iters', 30))
+               ('model.specific_head.joint_dim', 256))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
-from .tiny_config import make_tiny_cfg
+from .tiny_config import DEMO_CONFIG, make_tiny_cfg
 
 
 @pytest.fixture
@@ -54,8 +54,8 @@ def tiny_cfg(tiny_data_root, tmp_path) -> Callable[..., Config]:
     """Factory: ``tiny_cfg(name='run')`` -> a fresh tiny config whose work
     dir is ``tmp_path / name``."""
 
-    def make(name: str = 'run') -> Config:
-        return make_tiny_cfg(tiny_data_root, tmp_path / name)
+    def make(name: str = 'run', config: Path = DEMO_CONFIG) -> Config:
+        return make_tiny_cfg(tiny_data_root, tmp_path / name, config)
 
     return make
 

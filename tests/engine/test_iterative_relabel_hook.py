@@ -10,7 +10,7 @@ import torch
 from dscnet_plugin.engine import IterativeRelabelHook
 from dscnet_plugin.engine.hooks import iterative_relabel_hook as relabel_module
 
-from .tiny_config import (TINY_CLUSTERS, TINY_EPOCHS, TINY_FRAMES, TINY_NECKS, Probe,
+from .tiny_config import (REPO, TINY_CLUSTERS, TINY_EPOCHS, TINY_FRAMES, TINY_NECKS, Probe,
                           hook_cfg)
 
 
@@ -152,20 +152,41 @@ def test_initial_labels(tiny_cfg, build_runner, log_text):
     bank = probe.initial_bank
     assert bank.dtype == torch.bool
     assert bank.shape == (num_videos, TINY_NECKS, TINY_CLUSTERS, TINY_FRAMES)
-    # the initial labels split one centre-free activity cut per video among the
-    # centres (DSCNet.compute_labels(initial=True), ActivitySplitLabeller): each
-    # activity frame is 1 for exactly one centre of every neck, and the activity
-    # (the union over centres) is the same for every neck
-    activity = bank.any(2)                                        # V x N_e x T
-    assert torch.equal(bank.sum(2), activity.long())
-    assert torch.equal(activity, activity[:, :1].expand_as(activity))
-    # the labels depend on the centre: not every centre has the same row
-    assert bool((bank != bank[:, :, :1]).any())
-    # every video got an activity: neither empty nor the whole video
-    per_video = activity[:, 0].float().mean(1)
+    # the initial labels are one centre-free cut per video, shared by every
+    # neck and centre (DSCNet.compute_labels(initial=True))
+    assert torch.equal(bank, bank[:, :1, :1].expand_as(bank))
+    # every video got labels: neither all background nor all foreground
+    per_video = bank[:, 0, 0].float().mean(1)
     assert bool((per_video > 0).all()) and bool((per_video < 1).all()), per_video
     assert f'[relabel] initial labels for {num_videos} videos, {TINY_NECKS} necks' \
         in log_text(runner)
+
+
+CENTRE_LABELS_CONFIG = REPO / 'configs' / 'dscnet_demo_centre_labels.py'
+
+
+def test_initial_labels_depend_on_the_centre(tiny_cfg, build_runner, log_text):
+    """configs/dscnet_demo_centre_labels.py: the activity cut of each video
+    split among the centres by their visual prototypes (fitted on the
+    training set's activity descriptors before the first labels)."""
+    cfg = tiny_cfg(config=CENTRE_LABELS_CONFIG)
+    probe = Probe()
+    runner = build_runner(cfg, probe)
+    runner.train()
+    bank = probe.initial_bank
+    assert bank.shape[1:] == (TINY_NECKS, TINY_CLUSTERS, TINY_FRAMES)
+    # each activity frame is 1 for exactly one centre of every neck, and the
+    # activity (the union over centres) is the same for every neck
+    activity = bank.any(2)                                        # V x N_e x T
+    assert torch.equal(bank.sum(2), activity.long())
+    assert torch.equal(activity, activity[:, :1].expand_as(activity))
+    # the labels depend on the centre
+    assert bool((bank != bank[:, :, :1]).any())
+    per_video = activity[:, 0].float().mean(1)
+    assert bool((per_video > 0).all()) and bool((per_video < 1).all()), per_video
+    model = Probe.model(runner)
+    assert bool(model.visual_prototypes.any())
+    assert '[align] ' in log_text(runner)
 
 
 def _bank_written_by(hook, runner, necks, fill):

@@ -2,7 +2,6 @@
 first epoch; skipped when the model already has centres."""
 import pytest
 import torch
-import torch.nn.functional as F
 
 from dscnet_plugin.engine import SemanticClusteringHook
 from dscnet_plugin.engine.hooks import semantic_clustering_hook
@@ -77,18 +76,14 @@ def test_before_train_sets_the_centres(runner, log_text):
     # the centres are those of the trained module's necks (clustering is seeded)
     tokens, mask = _queries(hook, model.centers.device)
     assert torch.equal(hook.cluster(model, tokens, mask), centers)
-    # with 'center' mode and centred necks each centre is the unit direction of a
-    # mean of the prepared (centred, unit) necks of its queries
-    necks = model.prepare_necks(model.extract_necks(tokens, mask))  # M x N_e x d_e
-    torch.testing.assert_close(centers.norm(dim=-1), torch.ones(TINY_NECKS, TINY_CLUSTERS))
-    torch.testing.assert_close(model.neck_mean, model.extract_necks(tokens, mask).mean(0))
+    # with 'center' mode each centre is a mean of necks: inside their range
+    necks = model.extract_necks(tokens, mask)                       # M x N_e x d_e
+    lo, hi = necks.min(0).values, necks.max(0).values
+    assert bool((centers >= lo[:, None] - 1e-5).all() and (centers <= hi[:, None] + 1e-5).all())
+    # each centre's share of the queries (the nearest-centre counts) sums to 1 per neck
     near = torch.cdist(necks.transpose(0, 1), centers).argmin(-1)   # N_e x M
-    for i in range(TINY_NECKS):
-        for j in range(TINY_CLUSTERS):
-            if (near[i] == j).any():
-                mean = F.normalize(necks[near[i] == j, i].mean(0), dim=0)
-                assert F.cosine_similarity(mean, centers[i, j], dim=0) > 0.99
-    torch.testing.assert_close(model.center_share.sum(-1), torch.ones(TINY_NECKS))
+    shares = torch.stack([torch.bincount(n, minlength=TINY_CLUSTERS) for n in near]) / near.size(1)
+    torch.testing.assert_close(model.center_share, shares)
     text_log = log_text(runner)
     assert '[language] epoch 1/2' in text_log and '[language] epoch 2/2' in text_log
     assert (f'[cluster] {tokens.size(0)} queries x {TINY_NECKS} necks -> '
@@ -190,7 +185,7 @@ def test_bad_patience_is_refused_when_the_hook_is_built():
 def test_skipped_when_the_model_has_centres(runner, log_text):
     model = unwrap(runner.model)
     hook = _hook(runner)
-    given = F.normalize(torch.randn_like(model.centers), dim=-1)  # as set_centers stores them
+    given = torch.randn_like(model.centers)
     model.set_centers(given)
     text = _params(model.text_encoder)
     hook.before_train(runner)

@@ -43,9 +43,10 @@ def hook_cfg(cfg: Config, type_name: str) -> dict:
     return found[0]
 
 
-def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
-    """``configs/dscnet_demo.py`` with tiny data, model and schedule."""
-    cfg = Config.fromfile(str(DEMO_CONFIG))
+def make_tiny_cfg(data_root: Path, work_dir: Path, config: Path = DEMO_CONFIG) -> Config:
+    """``configs/dscnet_demo.py`` (or another demo ``config``) with tiny data,
+    model and schedule."""
+    cfg = Config.fromfile(str(config))
     original_root = cfg.data_root
     cfg.data_root = str(data_root)
     propagate_data_root(cfg, original_root)
@@ -66,6 +67,9 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
     assert generators > 5 and resamples >= 3 and readers >= 3, counts
     cfg.feature_dim = TINY_GENERATOR['feature_dim']
     cfg.num_frames = TINY_FRAMES
+    labeller = dict(num_iters=10)  # the N-cut's, also inside an activity-split labeller
+    if cfg.model.pseudo_labeller.type == 'ActivitySplitLabeller':
+        labeller = dict(activity=labeller)
     cfg.merge_from_dict(dict(
         model=dict(
             text_encoder=dict(hidden_dim=16, num_necks=TINY_NECKS, neck_dim=TINY_NECK_DIM),
@@ -74,7 +78,7 @@ def make_tiny_cfg(data_root: Path, work_dir: Path) -> Config:
             specific_head=dict(joint_dim=16),
             foreground_head=dict(hidden_dim=8),
             clusterer=dict(num_clusters=TINY_CLUSTERS),
-            pseudo_labeller=dict(activity=dict(num_iters=10)),
+            pseudo_labeller=labeller,
             num_frames=TINY_FRAMES),
         train_dataloader=dict(batch_size=8, num_workers=0, persistent_workers=False),
         val_dataloader=dict(batch_size=8),

@@ -49,7 +49,7 @@ SIZES = {
     'model.text_encoder.hidden_dim': 16, 'model.text_encoder.neck_dim': 8,
     'model.text_encoder.num_necks': 2, 'model.specific_head.joint_dim': 16,
     'model.foreground_head.hidden_dim': 8, 'model.clusterer.num_clusters': 4,
-    'model.pseudo_labeller.activity.num_iters': 10,
+    'model.pseudo_labeller.num_iters': 10,
     'model.word_vectors.type': 'GloveTextVectors', 'model.word_vectors.path': 'glove_4d.txt',
     'custom_hooks.0.epochs': 2, 'custom_hooks.1.iterations': 1,
     'train_dataloader.num_workers': 0, 'train_dataloader.persistent_workers': False,

@@ -236,7 +236,7 @@ MISMATCH = (
     'neck_mean (checkpoint (2, 8), model (4, 8)), '
     'center_share (checkpoint (2, 4), model (4, 4)) and 6 more; '
     'missing in the checkpoint: text_encoder.neck_mlps.2.0.weight, '
-    'text_encoder.neck_mlps.2.0.bias, text_encoder.neck_mlps.2.2.weight and 15 more')
+    'text_encoder.neck_mlps.2.0.bias, text_encoder.neck_mlps.2.2.weight and 17 more')
 
 
 def test_test_and_infer_tools_load_strictly(run):

@@ -102,7 +102,7 @@ SMALL = dict(vocab_size=50, word_dim=8, model=dict(
     specific_head=dict(joint_dim=16),
     foreground_head=dict(hidden_dim=8),
     clusterer=dict(num_clusters=4),
-    pseudo_labeller=dict(activity=dict(num_iters=10)),
+    pseudo_labeller=dict(num_iters=10),
     num_frames=16))
 
 MB = 2.0 ** 20

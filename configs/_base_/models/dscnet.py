@@ -22,7 +22,7 @@ model = dict(
         type='SpecificAttentionHead',
         joint_dim=1024,  # d_e' (paper: 1024)
         score_norm='sigmoid',  # 'softmax' = literal Eq. 4 scores in Eq. 12
-        center_bias=False),  # True = a plain fully-connected layer (bias: c_hat ~ b)
+        center_bias=True),  # False: no bias (centre labels variant, reading 17)
     foreground_head=dict(
         type='ForegroundAttentionHead',
         hidden_dim=256,
@@ -33,25 +33,15 @@ model = dict(
         type='KMeansNeckClusterer',
         num_clusters=16,  # N_c (paper: 16)
         center_mode='center'),  # Table 3: 'center' | 'sample' | 'random'
-    # y_j: the activity (a centre-free N-cut of F) split among the centres
-    # (docs/method.md, reading 5); type='NCutLabeller' with these activity
-    # fields = the earlier reading (one cut copied to every centre)
+    # one centre-free cut copied to every centre (docs/method.md, reading 5);
+    # labels that depend on the centre: _base_/models/dscnet_centre_labels.py
     pseudo_labeller=dict(
-        type='ActivitySplitLabeller',
-        activity=dict(
-            type='NCutLabeller',
-            center_weight=1.0,  # gamma; 0 = literal centre-independent cut
-            bandwidth=1.0,
-            num_iters=100),
-        descriptors_per_video=8),
-    # each centre's visual prototype for the initial labels, with no pairs
-    aligner=dict(
-        type='ClusterMatchingAligner',
-        match='qap',  # 'frequency' | 'identity' (arbitrary pairing, a control)
-        frequency_weight=1.0,
-        restarts=20),
-    center_necks=True,  # centred, normalised necks (False: raw, as before)
-    score_mode='probability',  # 'softmax_product' = the paper's wording (reading 12)
+        type='NCutLabeller',
+        center_weight=1.0,  # gamma; 0 = literal centre-independent cut
+        bandwidth=1.0,
+        num_iters=100),
+    center_necks=False,  # True: centred, normalised necks (reading 16)
+    score_mode='softmax_product',  # 'probability': calibrated (reading 19)
     grower=dict(
         type='TopKGrower',
         threshold=0.9,  # paper: 0.9 Charades-STA, 0.8 ActivityNet
@@ -69,7 +59,7 @@ model = dict(
             theta=1.0,
             tau1=1e-4,
             tau2=1e-4,
-            pairs='firing',  # 'all' = literal: every pair of the batch (collapses F)
+            pairs='all',  # literal; 'firing': pairs where the centre fires (reading 18)
             loss_weight=0.5),  # alpha_v, Eq. 15
         trip=dict(type='ForegroundTripletLoss', margin=0.5, loss_weight=0.5)),  # Eq. 11, beta_v
     num_frames=128,

@@ -1,0 +1,5 @@
+# configs/dscnet_activitynet.py with labels that depend on the centre and the other
+# readings of issue 11 (see _base_/models/dscnet_centre_labels.py).
+_base_ = ['./dscnet_activitynet.py', './_base_/models/dscnet_centre_labels.py']
+
+model = {{_base_.centre_labels_model}}
