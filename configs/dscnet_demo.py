@@ -13,7 +13,6 @@ model = dict(
     video_encoder=dict(in_dim={{_base_.feature_dim}}, embed_dim=128, num_heads=4),
     specific_head=dict(joint_dim=128),
     foreground_head=dict(hidden_dim=64),
-    pseudo_labeller=dict(num_iters=50, bandwidth=0.25),
     grower=dict(threshold=0.9),
     num_frames={{_base_.num_frames}})
 
