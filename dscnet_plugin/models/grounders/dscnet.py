@@ -12,8 +12,8 @@ from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
 from ...structures import GroundingDataSample
 from ...utils import build_pinned
 from ..heads import masked_softmax
-from .dscnet_labels import CentreLabelsMixin
 from ..text_encoders.sif_vectors import sif_sentence_vectors
+from .dscnet_labels import CentreLabelsMixin
 from .frame_scoring import (SCORE_MODES, adjacent_ratios, probability_scores,
                             softmax_product_scores)
 
@@ -70,14 +70,14 @@ class DSCNet(CentreLabelsMixin, BaseModel):
         inference_temperature: Temperature of the inference scores.
         center_necks: Centre (subtract the query set's mean neck) and
             L2-normalise the necks before K-means and at inference, so the
-            centres differ by what tells queries apart (the configs' choice;
-            ``False``: raw necks).
+            centres differ by what tells queries apart (the centre-labels
+            configs' choice; ``False``: raw necks, the default configs).
         aligner: Config of the cross-modal aligner that gives each centre a
             visual prototype for the initial labels of an activity-split
             labeller (``None`` with such a labeller is an error).
-        score_mode: ``'probability'`` (calibrated, the configs' choice, see
-            :func:`.frame_scoring.probability_scores`) or
-            ``'softmax_product'`` (the paper's wording).
+        score_mode: ``'probability'`` (calibrated, the centre-labels configs'
+            choice, see :func:`.frame_scoring.probability_scores`) or
+            ``'softmax_product'`` (the paper's wording, the default configs).
         seed: Seed of the loss-side sampling (centre subsets of L_sab).
     """
 

@@ -24,7 +24,7 @@ class SpecificAttentionHead(nn.Module):
 
     Centres of different neck indices live in different spaces, so each
     neck index has its own centre projection; the frame projection is shared.
-    The configs drop the centre projection's bias: with one, distinct
+    The centre-labels configs drop the centre projection's bias: with one, distinct
     centres map to nearly the same ``c_hat`` (the bias) whenever their
     projected differences are small, and every centre then scores the frames
     alike (``center_bias=True``, the default, is the plain ``nn.Linear`` of

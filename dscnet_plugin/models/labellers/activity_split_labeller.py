@@ -56,7 +56,8 @@ class ActivitySplitLabeller:
 
     @torch.no_grad()
     def descriptors(self, feats: torch.Tensor, mask: torch.Tensor,
-                    generator: Optional[torch.Generator] = None) -> Tuple[torch.Tensor, torch.Tensor]:
+                    generator: Optional[torch.Generator] = None
+                    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Centred activity frames of each video, at most
         ``descriptors_per_video`` evenly spaced over its activity (no random
         draw: a video's descriptors do not depend on the batch it is in).

@@ -25,14 +25,15 @@ class SpecificAttentionLoss(nn.Module):
     pairs (``reduction='mean'``, so the learning rate does not depend on the
     batch size) or left as in the paper (``reduction='sum'``).
 
-    ``pairs='firing'`` (the configs' choice, see ``docs/method.md``) takes only the
-    pairs of videos where centre ``j`` fires (has a frame labelled 1 in
-    both), and the caller composes ``S^p_j`` from the frames labelled for
-    ``j``: the frames that should look alike are pulled together, and a
-    constant encoder no longer satisfies Eq. 8 for free while ``L_dis``
-    pays for it. ``pairs='all'`` is the literal sum over every pair of the
-    batch (the default: it pulls every video's composition towards every
-    other's and collapses the shared encoder on Charades-like data).
+    ``pairs='firing'`` (the centre-labels configs' choice, see
+    ``docs/method.md``) takes only the pairs of videos where centre ``j``
+    fires (has a frame labelled 1 in both), and the caller composes
+    ``S^p_j`` from the frames labelled for ``j``: the frames that should
+    look alike are pulled together, and a constant encoder no longer
+    satisfies Eq. 8 for free while ``L_dis`` pays for it. ``pairs='all'``
+    is the literal sum over every pair of the batch (the default: it pulls
+    every video's composition towards every other's and collapses the
+    shared encoder on Charades-like data).
 
     Args:
         theta: Weight of ``L_dis`` (paper: 1.0).
