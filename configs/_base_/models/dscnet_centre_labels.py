@@ -4,7 +4,8 @@
 # necks, a centre projection without bias, L_sim between videos where the
 # centre fires, calibrated inference scores. Use it after a DSCNet config
 # in `_base_` and set `model = {{_base_.centre_labels_model}}`, as
-# configs/dscnet_*_centre_labels.py do.
+# configs/dscnet_*_centre_labels.py do. `centre_labels_model` is only the
+# template those files merge into `model`: override `model.*`, not it.
 centre_labels_model = dict(
     specific_head=dict(center_bias=False),
     pseudo_labeller=dict(
