@@ -200,3 +200,22 @@ def test_shuffled_queries_is_a_deprecated_alias():
         hook = PriorComparisonHook(shuffled_queries=True)
     assert hook.other_video_queries
     assert not PriorComparisonHook().other_video_queries
+
+
+def test_control_pass_keeps_the_true_queries_score_ratios():
+    """A model that records what it predicts (DSCNet's adjacent-frame score
+    ratios) ends the control pass with the true queries' records only."""
+
+    class RecordingModel(PeakModel):
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            if mode == 'predict':
+                self.score_ratios = self.score_ratios + [torch.ones(1)]  # as DSCNet does
+            return super().forward(inputs, data_samples, mode)
+
+    dataset = tiny_dataset()
+    model = RecordingModel(reads_query=True)
+    true_records = [torch.tensor([0.5])]
+    model.score_ratios = true_records
+    PriorComparisonHook(other_video_queries=True, seed=0).evaluate_other_video(
+        model, _loader(dataset), _evaluator())
+    assert model.score_ratios is true_records

@@ -225,3 +225,27 @@ def test_the_real_model_is_read_and_the_configs_run_the_hook_after_relabelling(
     for key in ('centers', 'centred', 'projected', 'projected_centred'):
         assert stats[key]['mean'].shape == (model.num_necks,), key
     assert 'centre cos per neck raw ' in logged[0][1] and ', projected ' in logged[0][1]
+
+
+def test_score_ratios_are_logged_after_a_test_epoch_and_consumed(logged, monkeypatch):
+    """The adjacent-frame ratios the model kept while predicting are
+    summarised once per test / val epoch (the model's list is emptied)."""
+    monkeypatch.setattr(hook_module, 'is_main_process', lambda: True)
+    runner = _runner(_distinct_rows_bank())
+    kept = [torch.tensor([1.0, 0.95, 0.5]), torch.tensor([0.85, 0.1])]
+
+    def pop():
+        out = torch.cat(kept) if kept else None
+        kept.clear()
+        return out
+
+    runner.model.pop_score_ratios = pop
+    hook = TrainingDiagnosticsHook()
+    hook.after_test_epoch(runner)
+    assert len(logged) == 1
+    assert logged[0][1].startswith('[diagnostics] test scores, adjacent-frame ratio (min/max) '
+                                   'of 5 pairs: ')
+    assert '>= 0.9: 40.0%, >= 0.8: 60.0%' in logged[0][1]
+    assert hook.last_score_ratios['median'] == pytest.approx(0.85)
+    hook.after_val_epoch(runner)                # nothing new was predicted: no line
+    assert len(logged) == 1

@@ -160,3 +160,48 @@ def test_aligner_invalid_match_mode():
 
 def test_aligner_registered():
     assert CROSS_MODAL_ALIGNERS.get('ClusterMatchingAligner') is ClusterMatchingAligner
+
+
+# ----------------------------------------------------------------------------
+# pair swaps, frequency pairing, the text side's geometry
+# ----------------------------------------------------------------------------
+def test_two_opt_reaches_the_planted_optimum_from_a_wrong_start():
+    from dscnet_plugin.models.aligners.cluster_matching_aligner import qap_objective, two_opt
+    a, b, *_, perm = planted_problem(8, seed=3, noise=0.0)
+    start = perm.copy()
+    start[[0, 1]], start[[2, 5]] = start[[1, 0]], start[[5, 2]]   # two wrong swaps
+    assert qap_objective(a, b, start) < qap_objective(a, b, perm)
+    np.testing.assert_array_equal(two_opt(a, b, start), perm)
+    np.testing.assert_array_equal(two_opt(a, b, perm), perm)      # a local optimum stays
+
+
+def test_frequency_pairing_pairs_share_ranks():
+    from dscnet_plugin.models.aligners import frequency_pairing
+    text = np.array([0.1, 0.5, 0.15, 0.25])
+    visual = np.array([0.3, 0.05, 0.45, 0.2])
+    # ranks: text 1 > 3 > 2 > 0, visual 2 > 0 > 3 > 1
+    np.testing.assert_array_equal(frequency_pairing(text, visual), [1, 2, 3, 0])
+
+
+def test_aligner_takes_the_text_geometry_from_the_word_means():
+    """With ``center_words`` the text side's similarities are the word means',
+    not the centres' own: centres in an unrelated space still pair right
+    when the word means carry the planted geometry."""
+    k = 5
+    g = torch.Generator().manual_seed(4)
+    means = 3.0 * torch.randn(k, D, generator=g)
+    label = torch.arange(k).repeat_interleave(10)
+    x = means[label] + 0.02 * torch.randn(len(label), D, generator=g)
+    dirs = blob_directions(x, label, k)
+    perm = torch.tensor([3, 0, 4, 1, 2])
+    q, _ = torch.linalg.qr(torch.randn(D, D, generator=g))
+    words = (dirs[perm] @ q).unsqueeze(0).repeat(2, 1, 1)            # the planted geometry
+    noise = torch.randn(2, k, 7, generator=g)                           # centres: unrelated
+    by_words = ClusterMatchingAligner(match='qap', restarts=3)(x, noise, None, words)
+    for i in range(2):
+        torch.testing.assert_close(nearest_blob(by_words[i], dirs)[0], perm, rtol=0, atol=0)
+    by_necks = ClusterMatchingAligner(match='qap', restarts=3, text_geometry='necks')(
+        x, words, None, noise)                                          # necks carry it now
+    torch.testing.assert_close(nearest_blob(by_necks[0], dirs)[0], perm, rtol=0, atol=0)
+    with pytest.raises(ValueError, match='text_geometry'):
+        ClusterMatchingAligner(text_geometry='both')

@@ -64,6 +64,12 @@ def test_set_centers_stores_nearest_centre_shares(data_cfg):
     assert torch.equal(model.centers, centers)
     torch.testing.assert_close(model.center_share,
                                torch.tensor([[3, 1, 2], [1, 5, 0]]) / 6.0)
+    # with the queries' word vectors: each centre's mean over its queries
+    d_w = model.center_words.size(-1)
+    words = torch.arange(6.0).unsqueeze(1).repeat(1, d_w)               # M x d_w
+    model.set_centers(centers, necks, words)
+    expected = torch.tensor([[1.0, 3.0, 4.5], [0.0, 3.0, 0.0]])       # empty centre: 0
+    torch.testing.assert_close(model.center_words, expected.unsqueeze(-1).expand(-1, -1, d_w))
 
 
 def test_activity_split_needs_an_aligner(data_cfg):
