@@ -1,4 +1,5 @@
-"""Import ``mmaction.models`` from the mmaction2 1.2.0 wheel, which lacks DRN.
+"""Import ``mmaction.models`` from the mmaction2 1.2.0 wheel, which lacks DRN
+(and whose multi-modal models need ``timm`` once ``transformers`` is there).
 
 The PyPI wheel of mmaction2 1.2.0 ships without the subpackage
 ``mmaction/models/localizers/drn`` that ``mmaction/models/localizers/
@@ -14,8 +15,12 @@ as empty modules, the second holding a :class:`DRN` placeholder that raises
 a clear error when instantiated, retries once (removing them again if that
 fails too), and logs one line saying so. The submodules imported before
 the failure stay in ``sys.modules``, so the retry registers nothing twice.
-Nothing else of mmaction2 is patched, and any other import error
-propagates unchanged.
+A second repair, for an environment with ``transformers`` (the ``[vlm]``
+extra) but no ``timm``: mmaction2 then enables its multi-modal models,
+whose import fails on ``timm``; only on exactly that failure its
+``WITH_MULTIMODAL`` switch is turned off and the import retried (see
+:func:`import_mmaction_models`). Nothing else of mmaction2 is patched, and
+any other import error propagates unchanged.
 
 Importing ``dscnet_plugin`` calls :func:`import_loaded_mmaction_models`,
 which does this only when ``mmaction`` is already imported (e.g. listed
@@ -26,6 +31,7 @@ import importlib
 import importlib.util
 import logging
 import sys
+import traceback
 from types import ModuleType
 from typing import Optional
 
@@ -37,6 +43,10 @@ PACKAGE = 'mmaction'
 MISSING_PACKAGE = 'mmaction.models.localizers.drn'
 #: The module of it that ``mmaction/models/localizers/__init__.py`` imports.
 MISSING_MODULE = MISSING_PACKAGE + '.drn'
+#: What mmaction2's multi-modal models import and the ``[vlm]`` extra lacks.
+TIMM = 'timm'
+#: Where they live.
+MULTIMODAL_DIR = 'mmaction/models/multimodal/'
 
 
 class DRN:
@@ -67,37 +77,88 @@ def _placeholder_modules() -> None:
     sys.modules[MISSING_MODULE] = module
 
 
+def _multimodal_needs_timm(error: ModuleNotFoundError) -> bool:
+    """Whether ``error`` is mmaction2's multi-modal models (enabled because
+    ``transformers`` is installed) failing on the absent ``timm``."""
+    if error.name != TIMM:
+        return False
+    dependency = sys.modules.get(f'{PACKAGE}.utils.dependency')
+    if not getattr(dependency, 'WITH_MULTIMODAL', False):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return any(MULTIMODAL_DIR in f.filename.replace('\\', '/') for f in frames)
+
+
+def _disable_multimodal() -> None:
+    """Make ``mmaction.models.multimodal`` register its placeholders (as
+    mmaction2 does without ``transformers``) instead of importing VindLU."""
+    sys.modules[f'{PACKAGE}.utils.dependency'].WITH_MULTIMODAL = False
+
+
 def import_mmaction_models() -> ModuleType:
-    """``import mmaction.models``, with the placeholder for the missing DRN
-    subpackage of the mmaction2 1.2.0 wheel applied only when needed.
+    """``import mmaction.models``, with two repairs applied only when needed:
+
+    - the placeholder for the missing DRN subpackage of the mmaction2 1.2.0
+      wheel (``ModuleNotFoundError`` naming :data:`MISSING_PACKAGE`);
+    - mmaction2 enables its multi-modal models (VindLU) whenever
+      ``transformers`` is installed (e.g. by the ``[vlm]`` extra), and they
+      import ``timm``, which needs ``torchvision``: when exactly that import
+      fails, ``mmaction.utils.dependency.WITH_MULTIMODAL`` is set to False,
+      so those three models are registered as mmaction2's own placeholders
+      (which ask for its ``[multimodal]`` extra when built).
+
+    Each repair is logged once, and the import retried; the submodules
+    imported before a failure stay in ``sys.modules``, so nothing registers
+    twice.
 
     Returns:
         The ``mmaction.models`` module.
 
     Raises:
-        ModuleNotFoundError: mmaction2 is not installed, or a module other
-            than :data:`MISSING_PACKAGE` is missing.
+        ModuleNotFoundError: mmaction2 is not installed, or another module
+            is missing.
         ImportError: (or anything else) raised while importing, unchanged.
     """
     name = f'{PACKAGE}.models'
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != MISSING_PACKAGE:
+    applied = []
+    while True:
+        try:
+            models = importlib.import_module(name)
+            break
+        except ModuleNotFoundError as e:
+            if e.name == MISSING_PACKAGE and 'drn' not in applied:
+                _placeholder_modules()
+                applied.append('drn')
+            elif 'timm' not in applied and _multimodal_needs_timm(e):
+                _disable_multimodal()
+                applied.append('timm')
+            else:
+                _undo(applied)
+                raise
+        except BaseException:  # another failure: leave sys.modules as it was
+            _undo(applied)
             raise
-    _placeholder_modules()
-    try:
-        models = importlib.import_module(name)
-    except BaseException:  # another failure: leave sys.modules as it was
+    if 'drn' in applied:
+        print_log(f'mmaction2 compatibility: put empty {MISSING_PACKAGE} and {MISSING_MODULE} '
+                  '(a DRN placeholder that raises when built) into sys.modules and imported '
+                  f'{name} again, because the installed mmaction2 wheel lacks '
+                  f'{MISSING_PACKAGE.replace(".", "/")}; nothing else of mmaction2 is changed',
+                  logger='current', level=logging.WARNING)
+    if 'timm' in applied:
+        print_log('mmaction2 compatibility: its multi-modal models (VindLU) are enabled '
+                  'because transformers is installed, but they import timm, which is not; '
+                  'set mmaction.utils.dependency.WITH_MULTIMODAL = False and imported '
+                  f'{name} again, so VindLU* are mmaction2\'s own placeholders (install '
+                  'mmaction2[multimodal] to use them)', logger='current', level=logging.WARNING)
+    return models
+
+
+def _undo(applied) -> None:
+    """Remove the DRN placeholders again (the multi-modal switch stays: it
+    only keeps mmaction2 from importing what is not installed)."""
+    if 'drn' in applied:
         for placeholder in (MISSING_MODULE, MISSING_PACKAGE):
             sys.modules.pop(placeholder, None)
-        raise
-    print_log(f'mmaction2 compatibility: put empty {MISSING_PACKAGE} and {MISSING_MODULE} '
-              '(a DRN placeholder that raises when built) into sys.modules and imported '
-              f'{name} again, because the installed mmaction2 wheel lacks '
-              f'{MISSING_PACKAGE.replace(".", "/")}; nothing else of mmaction2 is changed',
-              logger='current', level=logging.WARNING)
-    return models
 
 
 def import_loaded_mmaction_models() -> Optional[ModuleType]:

@@ -134,3 +134,47 @@ def test_the_plugin_import_hook_skips_an_mmaction_without_models(fake_mmaction):
     _, logged = fake_mmaction({'mmaction/__init__.py': ''})
     importlib.import_module('mmaction')
     assert import_loaded_mmaction_models() is None and logged == []
+
+
+#: mmaction2 1.2.0 with transformers installed: models/__init__ imports the
+#: multi-modal models, which import timm when WITH_MULTIMODAL is on.
+MULTIMODAL = dict(BROKEN, **{
+    'mmaction/utils/__init__.py': '',
+    'mmaction/utils/dependency.py': 'WITH_MULTIMODAL = True\n',
+    'mmaction/models/__init__.py': ('from .backbones import *  # noqa\n'
+                                    'from .localizers import *  # noqa\n'
+                                    'from .multimodal import *  # noqa\n'),
+    'mmaction/models/multimodal/__init__.py': (
+        'from mmaction.utils.dependency import WITH_MULTIMODAL\n'
+        'if WITH_MULTIMODAL:\n'
+        '    from .vindlu import *  # noqa\n'
+        'else:\n'
+        '    class VindLURetrieval:\n'
+        '        placeholder = True\n'),
+    'mmaction/models/multimodal/vindlu.py': 'import timm\nclass VindLURetrieval: pass\n',
+})
+
+
+def test_multimodal_models_without_timm_are_switched_off(fake_mmaction):
+    if importlib.util.find_spec('timm') is not None:
+        pytest.skip('timm is installed: the multi-modal models import')
+    runs, logged = fake_mmaction(MULTIMODAL)
+    import mmaction.utils.dependency as dependency
+    models = import_mmaction_models()
+    assert models.VindLURetrieval.placeholder
+    assert dependency.WITH_MULTIMODAL is False
+    assert models.DRN is mmaction_compat.DRN  # both repairs, each once
+    assert runs == ['backbones', 'bmn']
+    assert len(logged) == 2 and 'timm' in logged[1] and 'WITH_MULTIMODAL' in logged[1]
+
+
+def test_timm_missing_elsewhere_propagates(fake_mmaction):
+    if importlib.util.find_spec('timm') is not None:
+        pytest.skip('timm is installed')
+    files = dict(MULTIMODAL)
+    files['mmaction/models/backbones/__init__.py'] = 'import timm\n'
+    _, logged = fake_mmaction(files)
+    import mmaction.utils.dependency  # noqa: F401
+    with pytest.raises(ModuleNotFoundError, match="No module named 'timm'"):
+        import_mmaction_models()
+    assert logged == []
