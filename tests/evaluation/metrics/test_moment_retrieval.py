@@ -147,7 +147,7 @@ def _reference_ap(preds, scores, gts, thr):
         tp.append(hit is not None)
         if hit is not None:
             locked.add(hit)
-    ap, best, n_tp = 0.0, [], 0
+    ap, n_tp = 0.0, 0
     prec, rec = [], []
     for k, t in enumerate(tp):
         n_tp += t
