@@ -1,4 +1,4 @@
 """Evaluation metrics of temporal grounding."""
-from .metrics import GroundingRecall
+from .metrics import GroundingRecall, MomentRetrievalMetric
 
-__all__ = ['GroundingRecall']
+__all__ = ['GroundingRecall', 'MomentRetrievalMetric']

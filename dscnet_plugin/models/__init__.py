@@ -6,7 +6,7 @@ from .baselines import (BaseMomentPrior, BoundaryFrequencyPrior, FrequencyPrior,
                         MeanMomentPrior, PredictAllPrior, RandomPrior)
 from .clusterers import KMeansNeckClusterer, SphericalKMeansNeckClusterer
 from .data_preprocessors import GroundingDataPreprocessor
-from .grounders import DSCNet
+from .grounders import DSCNet, ZeroShotVLMGrounder
 from .growers import ThresholdGrower, TopKGrower
 from .heads import ForegroundAttentionHead, SpecificAttentionHead
 from .labellers import ActivitySplitLabeller, NCutLabeller, SimilarityQuantileLabeller
@@ -23,5 +23,6 @@ __all__ = [
     'ForegroundAttentionHead', 'SpecificAttentionHead', 'NCutLabeller',
     'SimilarityQuantileLabeller', 'ForegroundTripletLoss', 'GroundingBCELoss',
     'NeckDiversityLoss', 'ReconstructionLoss', 'SentenceMSELoss',
-    'SpecificAttentionLoss', 'LSTMNeckAutoEncoder', 'SelfAttentionVideoEncoder'
+    'SpecificAttentionLoss', 'LSTMNeckAutoEncoder', 'SelfAttentionVideoEncoder',
+    'ZeroShotVLMGrounder'
 ]
