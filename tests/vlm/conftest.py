@@ -4,17 +4,16 @@ import pytest
 
 from .tiny_clip import save_tiny_clip, write_colour_video
 
-pytest.importorskip('transformers')
-pytest.importorskip('av')
-
 
 @pytest.fixture(scope='session')
 def tiny_clip_dir(tmp_path_factory):
+    pytest.importorskip('transformers')
     return save_tiny_clip(tmp_path_factory.mktemp('tiny_clip') / 'model')
 
 
 @pytest.fixture(scope='session')
 def colour_video(tmp_path_factory):
+    pytest.importorskip('av')
     return write_colour_video(tmp_path_factory.mktemp('videos') / 'colours.mp4')
 
 
