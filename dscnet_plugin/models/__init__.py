@@ -12,7 +12,7 @@ from .heads import ForegroundAttentionHead, SpecificAttentionHead
 from .labellers import ActivitySplitLabeller, NCutLabeller, SimilarityQuantileLabeller
 from .losses import (ForegroundTripletLoss, GroundingBCELoss, NeckDiversityLoss,
                      ReconstructionLoss, SentenceMSELoss, SpecificAttentionLoss)
-from .text_encoders import LSTMNeckAutoEncoder
+from .text_encoders import CLIPTextEncoder, LSTMNeckAutoEncoder
 from .video_encoders import SelfAttentionVideoEncoder
 
 __all__ = [
@@ -23,6 +23,6 @@ __all__ = [
     'ForegroundAttentionHead', 'SpecificAttentionHead', 'NCutLabeller',
     'SimilarityQuantileLabeller', 'ForegroundTripletLoss', 'GroundingBCELoss',
     'NeckDiversityLoss', 'ReconstructionLoss', 'SentenceMSELoss',
-    'SpecificAttentionLoss', 'LSTMNeckAutoEncoder', 'SelfAttentionVideoEncoder',
-    'ZeroShotVLMGrounder'
+    'SpecificAttentionLoss', 'CLIPTextEncoder', 'LSTMNeckAutoEncoder',
+    'SelfAttentionVideoEncoder', 'ZeroShotVLMGrounder'
 ]
