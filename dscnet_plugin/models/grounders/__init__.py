@@ -1,4 +1,5 @@
 """Grounding models."""
 from .dscnet import DSCNet
+from .dscnet_vlm import DSCNetVLM
 
-__all__ = ['DSCNet']
+__all__ = ['DSCNet', 'DSCNetVLM']
