@@ -4,7 +4,8 @@ diagnostics (and their pure functions in :mod:`.diagnostics`), a plateau
 stopping rule; the Runner with a quiet console."""
 from .atomic_local_backend import AtomicLocalBackend, atomic_write_bytes
 from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorComparisonHook,
-                    SafeCheckpointHook, SemanticClusteringHook, TrainingDiagnosticsHook,
+                    QueryClusteringHook, SafeCheckpointHook, SemanticClusteringHook,
+                    TrainingDiagnosticsHook,
                     is_complete_checkpoint, latest_complete_checkpoint)
 from .plateau_stopper import PlateauStopper
 from .runner import QuietConsoleRunner, build_runner
@@ -14,7 +15,8 @@ from .work_dir_guard import check_work_dir_config, checkpoint_config
 from .work_dir_lock import WorkDirError, WorkDirLock
 
 __all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHook',
-           'IterativeRelabelHook', 'PriorComparisonHook', 'SafeCheckpointHook',
+           'IterativeRelabelHook', 'PriorComparisonHook', 'QueryClusteringHook',
+           'SafeCheckpointHook',
            'SemanticClusteringHook', 'TrainingDiagnosticsHook', 'PlateauStopper',
            'is_complete_checkpoint', 'latest_complete_checkpoint',
            'QuietConsoleRunner', 'build_runner',

@@ -6,20 +6,21 @@ from .baselines import (BaseMomentPrior, BoundaryFrequencyPrior, FrequencyPrior,
                         MeanMomentPrior, PredictAllPrior, RandomPrior)
 from .clusterers import KMeansNeckClusterer, SphericalKMeansNeckClusterer
 from .data_preprocessors import GroundingDataPreprocessor
-from .grounders import DSCNet, ZeroShotVLMGrounder
+from .grounders import DSCNet, DSCNetVLM, ZeroShotVLMGrounder
 from .growers import ThresholdGrower, TopKGrower
 from .heads import ForegroundAttentionHead, SpecificAttentionHead
-from .labellers import ActivitySplitLabeller, NCutLabeller, SimilarityQuantileLabeller
+from .labellers import (ActivitySplitLabeller, AnchorShareLabeller, NCutLabeller,
+                        SimilarityQuantileLabeller)
 from .losses import (ForegroundTripletLoss, GroundingBCELoss, NeckDiversityLoss,
                      ReconstructionLoss, SentenceMSELoss, SpecificAttentionLoss)
 from .text_encoders import CLIPTextEncoder, LSTMNeckAutoEncoder
 from .video_encoders import SelfAttentionVideoEncoder
 
 __all__ = [
-    'ClusterMatchingAligner', 'ActivitySplitLabeller',
+    'ClusterMatchingAligner', 'ActivitySplitLabeller', 'AnchorShareLabeller',
     'BaseMomentPrior', 'BoundaryFrequencyPrior', 'FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
     'RandomPrior', 'KMeansNeckClusterer', 'SphericalKMeansNeckClusterer',
-    'GroundingDataPreprocessor', 'DSCNet', 'ThresholdGrower', 'TopKGrower',
+    'GroundingDataPreprocessor', 'DSCNet', 'DSCNetVLM', 'ThresholdGrower', 'TopKGrower',
     'ForegroundAttentionHead', 'SpecificAttentionHead', 'NCutLabeller',
     'SimilarityQuantileLabeller', 'ForegroundTripletLoss', 'GroundingBCELoss',
     'NeckDiversityLoss', 'ReconstructionLoss', 'SentenceMSELoss',

@@ -162,7 +162,8 @@ class IterativeRelabelHook(Hook):
         device = model.centers.device
         labels, index = [], []
         batches = self._batches(runner, device)
-        if initial and model.splits_activity:  # every centre's visual prototype first
+        if initial and getattr(model, 'aligner', None) is not None and model.splits_activity:
+            # every centre's visual prototype first
             rows, owner = [], []
             for f, m, idx in batches:
                 r, pos = model.alignment_descriptors(f, m)

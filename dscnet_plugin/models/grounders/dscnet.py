@@ -1,5 +1,5 @@
 """DSCNet (Liu et al., AAAI 2022): the model, built from registered parts."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
@@ -9,17 +9,15 @@ from ...datasets.text import build_embedding_matrix
 from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
                          INFERENCE_GROWERS, LOSSES, MODELS, NECK_CLUSTERERS, PSEUDO_LABELLERS,
                          TEXT_ENCODERS)
-from ...structures import GroundingDataSample
 from ...utils import build_pinned
-from ..heads import masked_softmax
 from ..text_encoders.sif_vectors import sif_sentence_vectors
 from .dscnet_labels import CentreLabelsMixin
-from .frame_scoring import (SCORE_MODES, adjacent_ratios, probability_scores,
-                            softmax_product_scores)
+from .frame_scoring import SCORE_MODES, probability_scores, softmax_product_scores
+from .video_module import VideoModuleMixin
 
 
 @MODELS.register_module()
-class DSCNet(CentreLabelsMixin, BaseModel):
+class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
     """Deep Semantic Clustering Network for unsupervised temporal grounding.
 
     The model holds the language module (``text_encoder``), the semantic
@@ -143,20 +141,6 @@ class DSCNet(CentreLabelsMixin, BaseModel):
         self.register_buffer('centers_ready', torch.tensor(False))
         self.register_buffer('labels_ready', torch.tensor(False))
 
-    # ------------------------------------------------------------ state
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        """Resize the label bank to the checkpoint's before loading it."""
-        key = prefix + 'pseudo_labels'
-        if key in state_dict and state_dict[key].shape != self.pseudo_labels.shape:
-            self.pseudo_labels = torch.zeros_like(state_dict[key], device=self.centers.device)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    def init_label_bank(self, num_videos: int) -> None:
-        """Allocate ``Y`` for ``num_videos`` training videos (all False)."""
-        self.pseudo_labels = torch.zeros(num_videos, self.num_necks, self.num_clusters,
-                                         self.num_frames, dtype=torch.bool,
-                                         device=self.centers.device)
-
     # --------------------------------------------------------- language
     def language_loss(self, tokens: torch.Tensor, mask: torch.Tensor) -> Dict[str, torch.Tensor]:
         """``L_w`` terms (Eq. 1-3) of a batch of ``B x L`` queries."""
@@ -212,35 +196,6 @@ class DSCNet(CentreLabelsMixin, BaseModel):
                 self.center_words.copy_(sums / counts.unsqueeze(-1).clamp(min=1))
         self.centers_ready.fill_(True)
 
-    # ------------------------------------------------------------ video
-    def loss(self, inputs: dict,
-             data_samples: List[GroundingDataSample]) -> Dict[str, torch.Tensor]:
-        feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
-        idx = torch.as_tensor([s.metainfo['video_index'] for s in data_samples],
-                              device=self.pseudo_labels.device)
-        neck = self.active_neck
-        labels = self.pseudo_labels[idx, neck].to(feats.device) & mask.unsqueeze(1)  # B x N_c x T
-        frames = self.video_encoder(feats, mask)
-        spe = self.specific_head(frames, self.centers[neck].unsqueeze(0), neck, mask)
-        fore = self.foreground_head(frames, mask)
-        losses = {}
-        if 'cls' in self.video_losses:  # Eq. 12-14
-            h = spe['scores'] * fore['scores'].unsqueeze(1)
-            losses['loss_cls'] = self.video_losses['cls'](h, labels, mask)
-        if 'sab' in self.video_losses:  # Eq. 8-10
-            sab = self.video_losses['sab']
-            gen = torch.Generator().manual_seed(self.seed + int(idx.sum()))
-            fires = labels.any(-1)                                           # B x N_c
-            pos = spe['pos']
-            if getattr(sab, 'pairs', 'all') == 'firing':  # S^p_j from j's frames only
-                pos = masked_softmax(spe['logits'], labels) @ spe['frame_embed']
-            losses['loss_sab'] = sab(pos, spe['neg'], gen, fires=fires)
-        if 'trip' in self.video_losses:  # Eq. 11
-            fg = (labels.any(1) if self.splits_activity  # each frame has one centre
-                  else labels.float().mean(1) >= self.foreground_vote)
-            losses['loss_trip'] = self.video_losses['trip'](fore['features'], fg, mask)
-        return losses
-
     # -------------------------------------------------------- inference
     def frame_scores(self, inputs: dict) -> torch.Tensor:
         """``B x T`` frame scores of each video for its query (paper,
@@ -257,38 +212,3 @@ class DSCNet(CentreLabelsMixin, BaseModel):
                                       self.inference_temperature)
         return softmax_product_scores([s['scores'][:, 0] for s in spe], fore['scores'], mask,
                                       self.inference_temperature)
-
-    def pop_score_ratios(self) -> Optional[torch.Tensor]:
-        """The adjacent-frame score ratios of the batches predicted since
-        the last call (see :func:`.frame_scoring.adjacent_ratios`; at most
-        4096 per batch, the last 256 batches), or None."""
-        ratios, self.score_ratios = self.score_ratios, []
-        return torch.cat(ratios) if ratios else None
-
-    @torch.no_grad()
-    def predict(self, inputs: dict, data_samples: List[GroundingDataSample]
-                ) -> List[GroundingDataSample]:
-        mask = inputs['video_mask'].bool()
-        frame_scores = self.frame_scores(inputs)
-        ratios = adjacent_ratios(frame_scores, mask).float().cpu()[:4096]
-        self.score_ratios = self.score_ratios[-255:] + [ratios]  # bounded
-        segments, scores = self.grower(frame_scores, mask)
-        durations = torch.as_tensor([float(s.metainfo['duration']) for s in data_samples],
-                                    dtype=torch.float64, device=segments.device)
-        seconds = (segments * durations.view(-1, 1, 1)).cpu()
-        scores = scores.double().cpu()
-        for sample, seg, sc in zip(data_samples, seconds, scores):
-            real = torch.isfinite(sc)
-            sample.pred_moments = seg[real]
-            sample.pred_scores = sc[real]
-        return data_samples
-
-    def forward(self, inputs: dict, data_samples: Optional[List[GroundingDataSample]] = None,
-                mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], list, torch.Tensor]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.frame_scores(inputs)
-        raise ValueError(f'unknown mode {mode!r}')

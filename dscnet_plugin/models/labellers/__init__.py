@@ -1,8 +1,10 @@
 """Pseudo-labellers."""
 from .activity_split_labeller import ActivitySplitLabeller
+from .anchor_share_labeller import AnchorShareLabeller
 from .ncut_labeller import NCutLabeller, center_similarity, foreground_side
 from .similarity_quantile_labeller import SimilarityQuantileLabeller
 from .spectral import ncut_fiedler
 
-__all__ = ['ActivitySplitLabeller', 'NCutLabeller', 'SimilarityQuantileLabeller',
+__all__ = ['ActivitySplitLabeller', 'AnchorShareLabeller', 'NCutLabeller',
+           'SimilarityQuantileLabeller',
            'center_similarity', 'foreground_side', 'ncut_fiedler']
