@@ -153,18 +153,19 @@ def simulate_vlm_activitynet(data_root: str, out: str, space: VLMSpace,
                              limit: Optional[int] = None,
                              splits: Optional[Sequence[str]] = None) -> dict:
     """ActivityNet Captions (train, val_1, val_2): every caption is an event
-    whose signature comes from its own words (``limit``: the first videos)."""
+    whose signature comes from its own words (``limit``: only the first
+    ``limit`` videos of each file; a video's events are those of every file)."""
     folder = osp.join(data_root, 'activitynet_captions')
     paths = [osp.join(folder, f) for f in ACTIVITYNET_FILES]
     timelines, sentences = activitynet_timelines(paths)
-    if limit is not None:
-        timelines = timelines[:limit]
-    keep = {tl.vid for tl in timelines}
-    rows = []
-    for path in paths:
-        rows.append((osp.splitext(osp.basename(path))[0], [
-            QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
-            for r in ActivityNetCaptionsAnnotation(path).read() if r.video_id in keep]))
+    records = [ActivityNetCaptionsAnnotation(path).read() for path in paths]
+    keep = set()
+    for recs in records:
+        keep.update(list(dict.fromkeys(r.video_id for r in recs))[:limit])
+    timelines = [tl for tl in timelines if tl.vid in keep]
+    rows = [(osp.splitext(osp.basename(path))[0],
+             [QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
+              for r in recs if r.video_id in keep]) for path, recs in zip(paths, records)]
     needed = {e.concept for tl in timelines for e in tl.events}
     space.add_concepts({k: v for k, v in sentences.items() if k in needed})
     return write_vlm_layout(space, timelines, rows, out, CLIP_SECONDS['activitynet'],

@@ -128,8 +128,8 @@ class TextTower:
             table = unit_rows(np.asarray(table, np.float32))
         index = {w: i for i, (w, ok) in enumerate(zip(vocab, found)) if ok}
         ids = [[index[w] for w in ws if w in index] for ws in words]
-        lengths = np.array([len(i) for i in ids])
-        flat = np.fromiter((i for row in ids for i in row), np.int64, lengths.sum())
+        lengths = np.array([len(i) for i in ids], np.int64)
+        flat = np.fromiter((i for row in ids for i in row), np.int64, int(lengths.sum()))
         sums = np.zeros((len(texts), table.shape[1]), np.float32)
         np.add.at(sums, np.repeat(np.arange(len(texts)), lengths), table[flat])
         pooled = self(unit_rows(sums))
