@@ -1,7 +1,8 @@
 """Datasets, readers of annotation / feature / word-vector files, and
 pipeline transforms."""
 from .annotations import (ActivityNetCaptionsAnnotation, BaseAnnotationReader,
-                          CharadesSTAAnnotation, MomentRecord, load_durations)
+                          CharadesSTAAnnotation, MomentDETRAnnotation, MomentRecord,
+                          load_durations, write_moment_detr_jsonl)
 from .base_grounding_dataset import BaseGroundingDataset
 from .errors import (AnnotationError, CheckpointError, DataFileError, FeatureError,
                      UnsafeFileError, WordVectorError)
@@ -19,7 +20,8 @@ from .unpaired_datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
 
 __all__ = [
     'ActivityNetCaptionsAnnotation', 'BaseAnnotationReader',
-    'CharadesSTAAnnotation', 'MomentRecord', 'load_durations',
+    'CharadesSTAAnnotation', 'MomentDETRAnnotation', 'MomentRecord', 'load_durations',
+    'write_moment_detr_jsonl',
     'BaseGroundingDataset', 'AnnotationError', 'CheckpointError', 'DataFileError',
     'FeatureError', 'UnsafeFileError',
     'WordVectorError', 'ArrayDirFeatures', 'BaseFeatureReader', 'HDF5Features',

@@ -82,6 +82,7 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
                 fixed = repairs.fix(vid, start, end, duration, vid)
                 if fixed is not None:
                     records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,
-                                                duration, f'{path}:{vid}#{k}'))
+                                                duration, f'{path}:{vid}#{k}',
+                                                query_id=str(len(records))))
         repairs.summary()
         return records

@@ -77,6 +77,7 @@ class CharadesSTAAnnotation(BaseAnnotationReader):
                 if fixed is None:
                     continue
                 records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,
-                                            duration, f'{path}:{lineno}'))
+                                            duration, f'{path}:{lineno}',
+                                            query_id=str(len(records))))
         repairs.summary()
         return records
