@@ -7,13 +7,13 @@ from .base_grounding_dataset import BaseGroundingDataset
 from .errors import (AnnotationError, CheckpointError, DataFileError, FeatureError,
                      UnsafeFileError, WordVectorError)
 from .features import (ArrayDirFeatures, BaseFeatureReader, HDF5Features,
-                       VideoFeatures, resample_features)
+                       QueryFeatures, VideoFeatures, resample_features)
 from .grounding_dataset import GroundingDataset
 from .synthetic import (SyntheticGroundingAnnotation, SyntheticGroundingGenerator,
                         SyntheticWordVectors)
 from .text import (GloveTextVectors, KumoGloveVectors, QueryVocabulary,
                    Vocabulary, build_embedding_matrix, tokenize)
-from .transforms import (LoadVideoFeatures, PackGroundingInputs,
+from .transforms import (LoadQueryFeatures, LoadVideoFeatures, PackGroundingInputs,
                          ResampleFeatures, TokenizeQuery)
 from .unpaired_datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
                                 QuerySetDataset, UnpairedVideoDataset)
@@ -25,11 +25,11 @@ __all__ = [
     'BaseGroundingDataset', 'AnnotationError', 'CheckpointError', 'DataFileError',
     'FeatureError', 'UnsafeFileError',
     'WordVectorError', 'ArrayDirFeatures', 'BaseFeatureReader', 'HDF5Features',
-    'VideoFeatures', 'resample_features', 'GroundingDataset',
+    'VideoFeatures', 'QueryFeatures', 'resample_features', 'GroundingDataset',
     'SyntheticGroundingAnnotation', 'SyntheticGroundingGenerator',
     'SyntheticWordVectors', 'GloveTextVectors', 'KumoGloveVectors',
     'QueryVocabulary', 'Vocabulary', 'build_embedding_matrix', 'tokenize',
-    'LoadVideoFeatures', 'PackGroundingInputs', 'ResampleFeatures',
+    'LoadQueryFeatures', 'LoadVideoFeatures', 'PackGroundingInputs', 'ResampleFeatures',
     'TokenizeQuery', 'BOUNDARY_FIELDS', 'QUERY_FIELDS', 'VIDEO_FIELDS',
     'QuerySetDataset', 'UnpairedVideoDataset'
 ]
