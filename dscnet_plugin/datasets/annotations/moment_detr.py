@@ -27,6 +27,15 @@ _EXPECTED = ('a JSON object {"qid", "query", "vid", "duration", '
              '"relevant_windows": [[start, end], ...]}')
 
 
+def _json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type."""
+    for kind, name in ((bool, 'boolean'), (dict, 'object'), (list, 'list'),
+                       (str, 'string'), ((int, float), 'number')):
+        if isinstance(value, kind):
+            return name
+    return 'null' if value is None else type(value).__name__
+
+
 def _line_object(path: str, lineno: int, raw: bytes) -> Optional[dict]:
     """The object of one line (``None`` for a blank line)."""
     try:
@@ -41,7 +50,7 @@ def _line_object(path: str, lineno: int, raw: bytes) -> Optional[dict]:
     except (ValueError, RecursionError) as e:
         raise AnnotationError(path, f'not valid JSON: {e}', lineno) from None
     if not isinstance(obj, dict):
-        raise AnnotationError(path, f'holds a JSON {type(obj).__name__}, expected '
+        raise AnnotationError(path, f'holds a JSON {_json_type(obj)}, expected '
                               f'{_EXPECTED}', lineno)
     repeated_key_error(path, obj, lineno)
     return obj
@@ -79,7 +88,7 @@ def _duration(path: str, lineno: int, value: Any) -> float:
 def _windows(path: str, lineno: int, value: Any) -> List[Tuple[float, float]]:
     """The raw ``[[start, end], ...]`` of one line (not yet repaired)."""
     if not isinstance(value, list):
-        raise AnnotationError(path, f'relevant_windows is a {type(value).__name__}, '
+        raise AnnotationError(path, f'relevant_windows is a JSON {_json_type(value)}, '
                               'expected a list of [start, end] numbers', lineno)
     out = []
     for k, pair in enumerate(value):
@@ -190,7 +199,7 @@ def moment_detr_line(record: MomentRecord, qid: Any) -> str:
                duration=record.duration)
     if record.has_ground_truth:
         obj[WINDOWS_KEY] = [list(w) for w in record.windows]
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    return json.dumps(obj, allow_nan=False)  # ASCII: no U+2028 / U+0085 in a line
 
 
 def write_moment_detr_jsonl(records: Sequence[MomentRecord], path: str,
