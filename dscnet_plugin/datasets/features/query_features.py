@@ -33,15 +33,15 @@ def check_query_feature(array, path: str, query_id: str, rank: Optional[int] = N
     if 0 in shape:
         raise FeatureError(path, f'query feature has shape {shape}, expected no empty '
                            'side', query_id)
-    if feature_dim is not None and shape[-1] != feature_dim:
-        raise FeatureError(path, f'query feature dimension {shape[-1]}, expected '
-                           f'{feature_dim}', query_id)
     if array.dtype.kind == 'c':
         raise FeatureError(path, f'query feature dtype {array.dtype} is complex, expected '
                            'real numbers (float or int)', query_id)
     if array.dtype.kind not in 'fiu':
         raise FeatureError(path, f'query feature dtype {array.dtype} is not numeric',
                            query_id)
+    if feature_dim is not None and shape[-1] != feature_dim:
+        raise FeatureError(path, f'query feature dimension {shape[-1]}, expected '
+                           f'{feature_dim}', query_id)
     if array.dtype.kind == 'f':
         if not np.isfinite(array).all():
             raise FeatureError(path, 'query feature holds NaN or Inf values', query_id)
