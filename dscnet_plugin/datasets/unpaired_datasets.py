@@ -12,11 +12,12 @@ from ..registry import DATASETS
 from .base_grounding_dataset import BaseGroundingDataset
 
 #: Fields that carry boundary information; training items never hold them.
-BOUNDARY_FIELDS = ('gt_moment', 'start', 'end', 'timestamps', 'moment')
+BOUNDARY_FIELDS = ('gt_moment', 'gt_windows', 'windows', 'start', 'end', 'timestamps',
+                   'moment')
 #: Fields of a video item; a query item holds none of them.
 VIDEO_FIELDS = ('video_id', 'duration', 'video_index')
 #: Fields of a query item; a video item holds none of them.
-QUERY_FIELDS = ('query', 'query_index')
+QUERY_FIELDS = ('query', 'query_id', 'query_index')
 
 
 @DATASETS.register_module()
@@ -38,7 +39,11 @@ class QuerySetDataset(BaseGroundingDataset):
     """Training queries: every training sentence (duplicates kept, since
     their frequency is information about the query set), sorted by text.
 
-    Items: ``query`` (the sentence) and ``query_index``. Queries with no
+    Items: ``query`` (the sentence), ``query_id`` (the record's id, which
+    keys precomputed query features; see
+    :class:`~dscnet_plugin.datasets.annotations.MomentRecord`) and
+    ``query_index`` (position in the sorted list). Equal sentences are
+    ordered by their id. Queries with no
     word of the vocabulary are warned about when it is built (a training set
     made mostly of them is refused by ``QueryVocabulary``).
     """
@@ -46,5 +51,6 @@ class QuerySetDataset(BaseGroundingDataset):
     def load_data_list(self) -> List[dict]:
         records = self.read_records()
         self.report_unknown_queries(records)
-        sentences = sorted(r.sentence for r in records)
-        return [dict(query=s, query_index=i) for i, s in enumerate(sentences)]
+        queries = sorted((r.sentence, r.query_id) for r in records)
+        return [dict(query=s, query_id=q, query_index=i)
+                for i, (s, q) in enumerate(queries)]

@@ -650,7 +650,7 @@ CASES = [
     Case('video-absent-from-folder',
          grounding(charades([TEST_LINES[0], 'v3 2.0 8.0##someone holds a cup.']),
                    dir_features()),
-         Raises(FeatureError, 'feats', 'v3', 'no feature file v3{.npy,.pt}')),
+         Raises(FeatureError, 'feats', 'v3', 'no feature file v3{.npy,.pt,.npz}')),
     Case('feature-nan-hdf5',
          grounding(features=h5_features(v2=np.where(np.arange(9)[:, None] == 3, np.nan,
                                                     GOOD_FEATURES['v2']))),

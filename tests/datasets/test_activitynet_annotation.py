@@ -29,10 +29,11 @@ def test_parses_videos_in_file_order(tmp_path):
                 'sentences': ['A dog runs.']},
     })
     assert records == [
-        MomentRecord('v_b', 0.0, 10.5, 'A man talks.', 82.73, f'{path}:v_b#0'),
-        MomentRecord('v_b', 30.2, 60.0, 'He jumps.', 82.73, f'{path}:v_b#1'),
-        MomentRecord('v_a', 1.0, 2.5, 'A dog runs.', 20.0, f'{path}:v_a#0'),
+        MomentRecord('v_b', 0.0, 10.5, 'A man talks.', 82.73, f'{path}:v_b#0', '0'),
+        MomentRecord('v_b', 30.2, 60.0, 'He jumps.', 82.73, f'{path}:v_b#1', '1'),
+        MomentRecord('v_a', 1.0, 2.5, 'A dog runs.', 20.0, f'{path}:v_a#0', '2'),
     ]
+    assert [r.windows for r in records] == [((0.0, 10.5),), ((30.2, 60.0),), ((1.0, 2.5),)]
 
 
 def test_build_from_registry_with_data_root(tmp_path):

@@ -40,10 +40,12 @@ def test_parses_lines_with_json_durations(tmp_path):
                                     'v2 0 20##someone ## laughs'])
     assert records == [
         MomentRecord('v1', 1.5, 4.25, 'A person opens the door.', 10.0,
-                     f'{ann}:1'),
+                     f'{ann}:1', '0'),
         # only the first '##' separates; the sentence keeps the rest
-        MomentRecord('v2', 0.0, 20.0, 'someone ## laughs', 20.0, f'{ann}:2'),
+        MomentRecord('v2', 0.0, 20.0, 'someone ## laughs', 20.0, f'{ann}:2', '1'),
     ]
+    # one window each, the moment itself
+    assert [r.windows for r in records] == [((1.5, 4.25),), ((0.0, 20.0),)]
     assert all(isinstance(r.start, float) and isinstance(r.end, float)
                for r in records)
 

@@ -58,17 +58,23 @@ def test_query_items_hold_no_video_or_boundary(charades_cfg, charades_lines):
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
         assert not _forbidden_for_queries() & set(info)
-        assert set(info) == {'query', 'query_index', 'sample_idx'}
+        assert set(info) == {'query', 'query_id', 'query_index', 'sample_idx'}
     queries = [dataset.get_data_info(i)['query'] for i in range(len(dataset))]
     assert queries == sorted(line.split('##')[1] for line in charades_lines)
     assert queries.count('Person opens the door.') == 2
+    # each query keeps its record id (its line order); equal texts by id
+    ids = {(dataset.get_data_info(i)['query'], dataset.get_data_info(i)['query_id'])
+           for i in range(len(dataset))}
+    assert ids == {(line.split('##')[1], str(k)) for k, line in enumerate(charades_lines)}
+    assert [dataset.get_data_info(i)['query_id'] for i in range(len(dataset))
+            if dataset.get_data_info(i)['query'] == 'Person opens the door.'] == ['0', '4']
 
 
 @pytest.mark.parametrize('type_name, forbidden, meta', [
     ('UnpairedVideoDataset', _forbidden_for_videos(),
      {'video_id', 'duration', 'video_index', 'sample_idx'}),
     ('QuerySetDataset', _forbidden_for_queries(),
-     {'query', 'query_index', 'sample_idx'}),
+     {'query', 'query_id', 'query_index', 'sample_idx'}),
 ])
 def test_packed_training_samples_hold_no_pairing(charades_cfg, type_name,
                                                  forbidden, meta):
@@ -95,8 +101,13 @@ def test_query_order_does_not_depend_on_the_file(write_charades, tmp_path,
     videos_a = _build('UnpairedVideoDataset', write_charades(root=tmp_path / 'a'))
     videos_b = _build('UnpairedVideoDataset',
                       write_charades(shuffled, root=tmp_path / 'b'))
-    assert ([original.get_data_info(i) for i in range(len(original))]
-            == [reordered.get_data_info(i) for i in range(len(reordered))])
+    # the query ids are the records' ids (for the text formats, their line
+    # order): everything else is the same whatever the order of the file
+    def without_ids(dataset):
+        infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+        return [{k: v for k, v in x.items() if k != 'query_id'} for x in infos]
+
+    assert without_ids(original) == without_ids(reordered)
     assert ([videos_a.get_data_info(i) for i in range(len(videos_a))]
             == [videos_b.get_data_info(i) for i in range(len(videos_b))])
 
@@ -108,11 +119,14 @@ def test_grounding_dataset_items_carry_moments(write_charades):
                                           pipeline=PACK, test_mode=True))
     assert isinstance(dataset, GroundingDataset)
     assert dataset.get_data_info(0) == dict(video_id='v1', duration=8.0,
-                                            query='a person sits.',
-                                            gt_moment=[0.5, 2.5], sample_idx=0)
+                                            query='a person sits.', query_id='0',
+                                            gt_moment=[0.5, 2.5],
+                                            gt_windows=[[0.5, 2.5]], sample_idx=0)
     assert dataset.get_data_info(1)['gt_moment'] == [3.0, 8.0]  # end clipped
     sample = dataset[1]['data_samples']
     assert sample.gt_moment.tolist() == [3.0, 8.0]
+    assert sample.gt_windows.tolist() == [[3.0, 8.0]]
+    assert sample.metainfo['query_id'] == '1'
     assert sample.metainfo['query'] == 'he leaves.'
     assert sample.metainfo['video_id'] == 'v1'
 

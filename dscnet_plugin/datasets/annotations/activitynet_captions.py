@@ -42,7 +42,8 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
 
     Times are JSON numbers (numeric strings such as ``"12.5"`` are also
     read, strictly; booleans are refused); a video id or a key of a video
-    given twice is an error.
+    given twice is an error. A record's ``query_id`` is its position among
+    the kept records (``'0'``, ``'1'``, ...).
 
     Args:
         ann_file: The annotation JSON.
@@ -82,6 +83,7 @@ class ActivityNetCaptionsAnnotation(BaseAnnotationReader):
                 fixed = repairs.fix(vid, start, end, duration, vid)
                 if fixed is not None:
                     records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,
-                                                duration, f'{path}:{vid}#{k}'))
+                                                duration, f'{path}:{vid}#{k}',
+                                                query_id=str(len(records))))
         repairs.summary()
         return records

@@ -36,6 +36,9 @@ def _parse_line(path: str, lineno: int, line: str):
 class CharadesSTAAnnotation(BaseAnnotationReader):
     """Reader of Charades-STA ``charades_sta_{train,test}.txt``.
 
+    A record's ``query_id`` is its position among the kept records
+    (``'0'``, ``'1'``, ...), as the converter numbers them.
+
     Args:
         ann_file: The annotation ``.txt``.
         duration_file: ``Charades_v1_{train,test}.csv`` (``length`` column)
@@ -77,6 +80,7 @@ class CharadesSTAAnnotation(BaseAnnotationReader):
                 if fixed is None:
                     continue
                 records.append(MomentRecord(vid, fixed[0], fixed[1], sentence,
-                                            duration, f'{path}:{lineno}'))
+                                            duration, f'{path}:{lineno}',
+                                            query_id=str(len(records))))
         repairs.summary()
         return records

@@ -24,6 +24,17 @@ def _object(pairs: List[tuple]) -> JSONObject:
     return obj
 
 
+def decode_json(text: str):
+    """``json.loads`` whose objects are :class:`JSONObject` s (check them
+    with :func:`repeated_key_error`).
+
+    Raises:
+        ValueError: not valid JSON (``json.JSONDecodeError``).
+        RecursionError: nested too deep.
+    """
+    return json.loads(text, object_pairs_hook=_object)
+
+
 def repeated_key_error(path: str, obj: dict, where=None) -> None:
     """Raise if ``obj`` (a nested object of a :func:`load_json_object`
     result) held a key twice.

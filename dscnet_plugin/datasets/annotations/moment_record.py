@@ -2,7 +2,7 @@
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 from mmengine.logging import print_log
 
@@ -15,11 +15,19 @@ class MomentRecord:
 
     Attributes:
         video_id: Video identifier as in the feature files.
-        start: Moment start in seconds.
+        start: Moment start in seconds (the first ground-truth window).
         end: Moment end in seconds (``start < end <= duration``).
         sentence: The raw query sentence.
         duration: Video duration in seconds.
         source: Where the record came from (``file:line`` or ``file:id``).
+        query_id: The query's id (``qid`` of a jsonl file; the record's
+            position among the file's kept records, ``'0'``, ``'1'``, ...,
+            for the formats without ids). Query features are keyed by it.
+        windows: Every ground-truth window ``((start, end), ...)`` in
+            seconds, repaired, file order; ``(start, end)`` is the first.
+            Left empty, it becomes ``((start, end),)``. A record without
+            ground truth (a test release read with ``require_windows=False``)
+            has ``windows == ()`` and NaN ``start`` / ``end``.
     """
     video_id: str
     start: float
@@ -27,6 +35,39 @@ class MomentRecord:
     sentence: str
     duration: float
     source: str = ''
+    query_id: str = ''
+    windows: tuple = ()
+
+    def __post_init__(self) -> None:
+        windows = tuple((float(s), float(e)) for s, e in self.windows)
+        if not windows and math.isfinite(self.start) and math.isfinite(self.end):
+            windows = ((float(self.start), float(self.end)),)
+        object.__setattr__(self, 'windows', windows)
+
+    @property
+    def has_ground_truth(self) -> bool:
+        """Whether the record holds at least one ground-truth window."""
+        return bool(self.windows)
+
+
+def require_ground_truth(records: Iterable[MomentRecord], path: str, purpose: str) -> None:
+    """Refuse records without ground truth where boundaries are needed.
+
+    Args:
+        records: The records of one file.
+        path: The file, for the message.
+        purpose: What needs the boundaries (e.g. ``'evaluation'``).
+
+    Raises:
+        AnnotationError: naming the file, how many records lack windows and
+            the first of them.
+    """
+    missing = [r for r in records if not r.has_ground_truth]
+    if missing:
+        raise AnnotationError(path, f'{len(missing)} queries have no ground-truth window '
+                              f'(first: {missing[0].source}); {purpose} needs them. A test '
+                              'release without windows serves prediction only; use the '
+                              'file with ground truth')
 
 
 class RepairLog:

@@ -1,7 +1,8 @@
 """Data pipeline transforms."""
 from .base_transform import BaseTransform
 from .formatting import PackGroundingInputs
-from .loading import LoadVideoFeatures, ResampleFeatures, TokenizeQuery
+from .loading import (LoadQueryFeatures, LoadVideoFeatures, ResampleFeatures,
+                      TokenizeQuery)
 
-__all__ = ['BaseTransform', 'LoadVideoFeatures', 'ResampleFeatures',
+__all__ = ['BaseTransform', 'LoadQueryFeatures', 'LoadVideoFeatures', 'ResampleFeatures',
            'TokenizeQuery', 'PackGroundingInputs']

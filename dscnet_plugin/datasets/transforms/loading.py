@@ -1,5 +1,7 @@
-"""Load and resample video features."""
+"""Load and resample video features; load query features; tokenize queries."""
 from typing import Sequence, Set, Union
+
+import numpy as np
 
 from ...registry import DATA_SOURCES, TRANSFORMS
 from ...utils import build_pinned
@@ -29,6 +31,41 @@ class LoadVideoFeatures(BaseTransform):
         feats = self._reader[results['video_id']]
         results['video_feature'] = feats
         results['num_source_frames'] = int(feats.shape[0])
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadQueryFeatures(BaseTransform):
+    """Read ``results['query_id']``'s precomputed feature into
+    ``results['query_feature']`` (``(D,)`` float32, as stored: not
+    normalised).
+
+    A ``(D,)`` feature (``pooler_output``) is kept; an ``L x D`` one
+    (``last_hidden_state``) is pooled over its ``L`` tokens.
+
+    Args:
+        reader: Config of a query feature reader in ``DATA_SOURCES`` (e.g.
+            ``dict(type='QueryFeatures', path=...)``) or a built reader.
+            Built lazily in the process that uses it.
+        pool: ``'mean'`` or ``'max'`` over the tokens of an ``L x D`` feature.
+    """
+
+    POOLS = ('mean', 'max')
+
+    def __init__(self, reader: Union[dict, object], pool: str = 'mean') -> None:
+        if pool not in self.POOLS:
+            raise ValueError(f'pool must be one of {self.POOLS}, got {pool!r}')
+        self.reader = reader
+        self.pool = pool
+        self._reader = None
+
+    def transform(self, results: dict) -> dict:
+        if self._reader is None:
+            self._reader = build_pinned(DATA_SOURCES, self.reader)
+        feature = self._reader[results['query_id']]
+        if feature.ndim == 2:
+            feature = feature.mean(axis=0) if self.pool == 'mean' else feature.max(axis=0)
+        results['query_feature'] = np.ascontiguousarray(feature, dtype=np.float32)
         return results
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from mmengine.model import BaseModel
 
+from ...datasets.annotations import require_ground_truth
 from ...registry import DATA_SOURCES, MODELS
 from ...structures import GroundingDataSample
 from ...utils import build_pinned
@@ -18,9 +19,12 @@ def training_moments(annotation: Union[dict, object]) -> np.ndarray:
     read them here, outside the unpaired training collections, which never
     hold boundaries.
     """
-    records = build_pinned(DATA_SOURCES, annotation).load()
+    reader = build_pinned(DATA_SOURCES, annotation)
+    records = reader.load()
     if not records:
         raise ValueError('the prior needs at least one training moment')
+    require_ground_truth(records, getattr(reader, 'ann_file', '<annotation>'),
+                         "a prior's training moments")
     return np.array([(r.start / r.duration, r.end / r.duration) for r in records])
 
 
