@@ -12,7 +12,7 @@ the real timelines (:mod:`.vlm_space`); the windows are the real ones.
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
@@ -20,6 +20,8 @@ from mmengine.logging import print_log
 from ...utils import atomic_text, atomic_write, track
 from ..annotations.activitynet_captions import ActivityNetCaptionsAnnotation
 from ..annotations.charades_sta import CharadesSTAAnnotation
+from ..annotations.moment_detr import MomentDETRAnnotation, write_moment_detr_jsonl
+from ..annotations.moment_record import MomentRecord
 from ..errors import AnnotationError
 from .simulate import ACTIVITYNET_FILES, CHARADES_SPLITS
 from .timelines import (TimelineEvent, VideoTimeline, _event, _read_table,
@@ -31,20 +33,6 @@ CLIP_SECONDS = {'charades-sta': 1.0, 'activitynet': 1.0, 'qvhighlights': 2.0}
 QVHIGHLIGHTS_SPLITS = ('train', 'val')
 
 
-class QueryRow(NamedTuple):
-    """One query of an annotation split: its windows in seconds."""
-    query: str
-    vid: str
-    duration: float
-    windows: Tuple[Tuple[float, float], ...]
-
-
-def _write_jsonl(rows: Iterable[dict], path: str) -> None:
-    """Write one JSON object a line, atomically (stand-in for
-    ``annotations.moment_detr.write_moment_detr_jsonl``)."""
-    atomic_text(path, ''.join(json.dumps(r) + '\n' for r in rows))
-
-
 def _save_npz(path: str, **arrays: np.ndarray) -> None:
     def write(tmp: str) -> None:
         with open(tmp, 'wb') as f:  # a file object: np.savez adds no suffix
@@ -53,7 +41,7 @@ def _save_npz(path: str, **arrays: np.ndarray) -> None:
 
 
 def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
-                     splits: Sequence[Tuple[str, Sequence[QueryRow]]], out: str,
+                     splits: Sequence[Tuple[str, Sequence[MomentRecord]]], out: str,
                      clip_seconds: float, write_splits: Optional[Sequence[str]] = None,
                      extra: Optional[dict] = None) -> dict:
     """Write the features and annotations of ``splits`` under ``out``.
@@ -84,7 +72,7 @@ def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
         if name in chosen:
             jobs.append((name, first, rows))
         first += len(rows)
-    vids = list(dict.fromkeys(r.vid for _, _, rows in jobs for r in rows))
+    vids = list(dict.fromkeys(r.video_id for _, _, rows in jobs for r in rows))
     missing = [v for v in vids if v not in by_vid]
     if missing:
         raise AnnotationError(out, f'{len(missing)} video(s) of the queries have no '
@@ -100,16 +88,13 @@ def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
         _save_npz(osp.join(out, 'video_features', f'{vid}.npz'), features=x)
     counts = {}
     for name, first_qid, rows in jobs:
-        pooled, tokens = space.encode_queries([r.query for r in rows])
+        pooled, tokens = space.encode_queries([r.sentence for r in rows])
         print_log(f'[simulate-vlm] {name}: {len(rows)} queries (qid {first_qid}..'
                   f'{first_qid + len(rows) - 1}) to {out}/text_features', logger='current')
         for k in track(range(len(rows))):
             _save_npz(osp.join(out, 'text_features', f'qid{first_qid + k}.npz'),
                       pooler_output=pooled[k], last_hidden_state=tokens[k])
-        _write_jsonl(({'qid': first_qid + k, 'query': r.query, 'vid': r.vid,
-                       'duration': r.duration,
-                       'relevant_windows': [list(w) for w in r.windows]}
-                      for k, r in enumerate(rows)), osp.join(out, f'{name}.jsonl'))
+        write_moment_detr_jsonl(rows, osp.join(out, f'{name}.jsonl'), first_qid)
         counts[name] = dict(queries=len(rows), first_qid=first_qid)
     manifest = dict(space.params, mode='vlm', clip_seconds=clip_seconds, videos=len(vids),
                     frames=frames, splits=counts, **(extra or {}))
@@ -138,10 +123,9 @@ def simulate_vlm_charades(data_root: str, out: str, space: VLMSpace,
     for s in CHARADES_SPLITS:
         reader = CharadesSTAAnnotation(f'charades_sta/charades_sta_{s}.txt',
                                        f'charades/Charades_v1_{s}.csv', data_root)
-        rows.append((s, [QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
-                         for r in reader.read()]))
+        rows.append((s, reader.read()))
     charades = osp.join(data_root, 'charades')
-    vids = {r.vid for _, rs in rows for r in rs}
+    vids = {r.video_id for _, rs in rows for r in rs}
     timelines = charades_timelines([osp.join(charades, f'Charades_v1_{s}.csv')
                                     for s in CHARADES_SPLITS], vids)
     space.add_concepts(charades_class_names(osp.join(charades, 'Charades_v1_classes.txt')))
@@ -164,38 +148,11 @@ def simulate_vlm_activitynet(data_root: str, out: str, space: VLMSpace,
         keep.update(list(dict.fromkeys(r.video_id for r in recs))[:limit])
     timelines = [tl for tl in timelines if tl.vid in keep]
     rows = [(osp.splitext(osp.basename(path))[0],
-             [QueryRow(r.sentence, r.video_id, r.duration, ((r.start, r.end),))
-              for r in recs if r.video_id in keep]) for path, recs in zip(paths, records)]
+             [r for r in recs if r.video_id in keep]) for path, recs in zip(paths, records)]
     needed = {e.concept for tl in timelines for e in tl.events}
     space.add_concepts({k: v for k, v in sentences.items() if k in needed})
     return write_vlm_layout(space, timelines, rows, out, CLIP_SECONDS['activitynet'],
                             splits, extra=dict(dataset='activitynet', limit=limit))
-
-
-def read_qvhighlights(path: str) -> List[dict]:
-    """Records of a QVHighlights ``.jsonl`` with windows (train / val)."""
-    if not osp.isfile(path):
-        raise AnnotationError(path, 'file not found')
-    out = []
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                query, vid = str(rec['query']), str(rec['vid'])
-                duration = float(rec['duration'])
-                windows = [(float(a), float(b)) for a, b in rec['relevant_windows']]
-            except (ValueError, KeyError, TypeError) as e:
-                raise AnnotationError(path, 'expected {"query", "vid", "duration", '
-                                      f'"relevant_windows": [[start, end], ...]}} ({e!r})',
-                                      lineno) from None
-            if not np.isfinite(duration) or duration <= 0 or not windows:
-                raise AnnotationError(path, f'duration {duration} or windows {windows} '
-                                      'unusable', lineno)
-            out.append(dict(query=query, vid=vid, duration=duration, windows=windows,
-                            key=f'{osp.basename(path)}:{lineno}'))
-    return out
 
 
 def simulate_vlm_qvhighlights(data_root: str, out: str, space: VLMSpace,
@@ -206,13 +163,13 @@ def simulate_vlm_qvhighlights(data_root: str, out: str, space: VLMSpace,
     rows, events, durations, texts = [], {}, {}, {}
     for s in QVHIGHLIGHTS_SPLITS:
         split_rows = []
-        for rec in read_qvhighlights(osp.join(folder, f'highlight_{s}_release.jsonl')):
-            d = durations[rec['vid']] = max(durations.get(rec['vid'], 0.0), rec['duration'])
-            texts[rec['key']] = rec['query']
-            evs = [_event(rec['key'], a, b, d) for a, b in rec['windows']]
-            events.setdefault(rec['vid'], []).extend(evs)
-            split_rows.append(QueryRow(rec['query'], rec['vid'], rec['duration'],
-                                       tuple((e.start, e.end) for e in evs)))
+        path = osp.join(folder, f'highlight_{s}_release.jsonl')
+        for rec in MomentDETRAnnotation(path).read():
+            d = durations[rec.video_id] = max(durations.get(rec.video_id, 0.0), rec.duration)
+            texts[rec.source] = rec.sentence
+            evs = [_event(rec.source, a, b, d) for a, b in rec.windows]
+            events.setdefault(rec.video_id, []).extend(evs)
+            split_rows.append(rec)
         rows.append((s, split_rows))
     timelines = [VideoTimeline(v, durations[v], 'none', tuple(TimelineEvent(*e) for e in ev))
                  for v, ev in events.items()]

@@ -8,7 +8,7 @@ import pytest
 
 from dscnet_plugin.datasets import AnnotationError
 from dscnet_plugin.datasets.simulation.vlm_simulate import (
-    _write_jsonl, charades_class_names, read_qvhighlights, simulate_vlm_charades,
+    charades_class_names, simulate_vlm_charades,
     simulate_vlm_qvhighlights, write_vlm_layout)
 from dscnet_plugin.datasets.simulation.vlm_space import VLMSpace
 from dscnet_plugin.datasets.simulation.vlm_statistics import (
@@ -60,7 +60,7 @@ def test_qids_match_jsonl_and_text_feature_files(tmp_path):
     _, expected = synthetic(24)
     first = rows[13]
     assert set(first) == {'qid', 'query', 'vid', 'duration', 'relevant_windows'}
-    assert first['query'] == expected[13].query and first['vid'] == expected[13].vid
+    assert first['query'] == expected[13].sentence and first['vid'] == expected[13].video_id
     assert first['relevant_windows'] == [list(expected[13].windows[0])]
 
 
@@ -100,11 +100,6 @@ def test_rank_auc_and_inside_mask_exact():
     assert rank_auc(np.array([1.0, 3.0]), np.array([2.0])) == 0.5
     np.testing.assert_array_equal(inside_mask(4, 2.0, [[2.0, 5.0]]),
                                   [False, True, True, False])  # centres 1, 3, 5, 7; ends inclusive
-
-
-def test_write_jsonl_one_object_a_line(tmp_path):
-    _write_jsonl([{'qid': 0, 'a': [1, 2]}, {'qid': 1}], str(tmp_path / 'x.jsonl'))
-    assert (tmp_path / 'x.jsonl').read_text() == '{"qid": 0, "a": [1, 2]}\n{"qid": 1}\n'
 
 
 # ------------------------------------------------------------------ datasets
@@ -160,4 +155,4 @@ def test_qvhighlights_two_second_clips_real_windows(tmp_path):
 def test_qvhighlights_bad_record_names_file_and_line(tmp_path):
     root = _qvh_root(tmp_path, val_line='{"qid": 1, "query": "x", "vid": "v"}')
     with pytest.raises(AnnotationError, match=r'highlight_val_release.jsonl, line 1'):
-        read_qvhighlights(str(Path(root) / 'qvhighlights' / 'highlight_val_release.jsonl'))
+        simulate_vlm_qvhighlights(root, str(tmp_path / 'out'), VLMSpace(HashWordVectors()))

@@ -6,7 +6,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from dscnet_plugin.datasets.simulation import TimelineEvent, VideoTimeline
-from dscnet_plugin.datasets.simulation.vlm_simulate import QueryRow
+from dscnet_plugin.datasets.annotations import MomentRecord
 from dscnet_plugin.datasets.text.word_vectors import BaseWordVectors
 
 #: Concept id -> its words; queries reuse them.
@@ -30,7 +30,7 @@ class HashWordVectors(BaseWordVectors):
 
 
 def synthetic(num_videos: int = 24, duration: float = 40.0, seed: int = 0
-              ) -> Tuple[List[VideoTimeline], List[QueryRow]]:
+              ) -> Tuple[List[VideoTimeline], List[MomentRecord]]:
     """Videos with one event each (a random concept, 8-16 s long) and one
     query per event: the concept's words with a leading stop word."""
     rng = np.random.default_rng(seed)
@@ -43,6 +43,6 @@ def synthetic(num_videos: int = 24, duration: float = 40.0, seed: int = 0
         vid = f'vid{i:03d}'
         timelines.append(VideoTimeline(vid, duration, f'scene{i % 3}',
                                        (TimelineEvent(c, start, start + length),)))
-        rows.append(QueryRow('the person ' + CONCEPTS[c], vid, duration,
-                             ((start, start + length),)))
+        rows.append(MomentRecord(vid, start, start + length, 'the person ' + CONCEPTS[c],
+                                 duration))
     return timelines, rows
