@@ -6,11 +6,12 @@ _base_ = [
     '_base_/default_runtime.py'
 ]
 
-# ActivityNet moments range from a few seconds to the whole video; TFVTG's
-# proposals there reach the full length.
-model = dict(scales=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0))
+model = dict(grower={{_base_.proposal_windows}})
 
 custom_hooks = [
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}},
          name='ZeroShotVLM', other_video_queries=True),
 ]
+train_dataloader = None  # training-free
+val_dataloader = None
+val_evaluator = None

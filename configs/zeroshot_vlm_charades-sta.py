@@ -6,11 +6,12 @@ _base_ = [
     '_base_/default_runtime.py'
 ]
 
-# Charades-STA moments last ~8 s of ~30 s videos; TFVTG's longest proposal is
-# half the video there.
-model = dict(scales=(0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5))
+model = dict(grower={{_base_.proposal_windows}})
 
 custom_hooks = [
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}},
          name='ZeroShotVLM', other_video_queries=True),
 ]
+train_dataloader = None  # training-free
+val_dataloader = None
+val_evaluator = None

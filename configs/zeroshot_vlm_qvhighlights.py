@@ -7,11 +7,12 @@ _base_ = [
     '_base_/default_runtime.py'
 ]
 
-# Windows last 2 s to the whole 150 s video (mostly under a fifth of it);
-# TFVTG's longest proposal is half the video. mAP reads 10 predictions a query.
-model = dict(scales=(0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5), top_k=10)
+model = dict(grower={{_base_.proposal_windows}})
 
 custom_hooks = [
     dict(type='PriorComparisonHook', train_annotation={{_base_.train_annotation}},
          name='ZeroShotVLM', other_video_queries=True),
 ]
+train_dataloader = None  # training-free
+val_dataloader = None
+val_evaluator = None

@@ -68,8 +68,8 @@ def test_config_builds_the_grounder(name):
     cfg = _load(name)
     model = build_pinned(MODELS, cfg.model)
     assert isinstance(model, ZeroShotVLMGrounder)
-    assert model.scales == tuple(cfg.model.scales) and max(model.scales) <= 1.0
-    assert model.top_k == (10 if name == 'qvhighlights' else 5)
+    assert model.grower.scales == tuple(cfg.model.grower.scales) and max(model.grower.scales) <= 1.0
+    assert model.grower.top_k == (10 if name == 'qvhighlights' else 5)
     t = cfg.num_frames
     video = torch.zeros(2, t, 512)
     video[:, :, 1] = 1.0
@@ -79,7 +79,7 @@ def test_config_builds_the_grounder(name):
                   query_feature=torch.nn.functional.one_hot(torch.tensor([0, 0]), 512).float())
     samples = [GroundingDataSample(metainfo=dict(duration=float(t))) for _ in range(2)]
     out = model(inputs, samples)
-    assert out[0].pred_moments.shape[1] == 2 and len(out[0].pred_moments) <= model.top_k
+    assert out[0].pred_moments.shape[1] == 2 and len(out[0].pred_moments) <= model.grower.top_k
     assert float(out[1].pred_moments.max()) <= float(t)
 
 

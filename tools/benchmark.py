@@ -48,7 +48,6 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
@@ -56,12 +55,13 @@ from mmengine.runner import Runner
 from dscnet_plugin.datasets import KumoGloveVectors
 from dscnet_plugin.datasets.simulation import simulate_activitynet, simulate_charades
 from dscnet_plugin.datasets.simulation.simulate import sta_video_ids
+from dscnet_plugin.engine.hooks.evaluation_recorder_hook import EvaluationRecorder
 from dscnet_plugin.engine.hooks.prior_comparison_hook import CONTROL_SUFFIX, PriorComparisonHook
 from dscnet_plugin.evaluation import GroundingRecall
 from dscnet_plugin.registry import DATASETS
 from dscnet_plugin.utils import (atomic_text, build_pinned, cpu_model, merge_cli_options,
                                  register_all_modules, set_quiet, walk_dicts)
-from dscnet_plugin.visualization.metric_table import METRIC_KEYS, metric_rows
+from dscnet_plugin.visualization.metric_table import METRIC_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 #: Real annotations, relative to the repository root (short relative paths
@@ -619,29 +619,6 @@ def build_run_config(run: Run, data_root: str, features: str, work_dir: str) -> 
 
 
 # ------------------------------------------------------------- executing
-class EvaluationRecorder(Hook):
-    """Records every validation / test result: the metrics and, when the
-    prior comparison hook ran, its whole table (model, control, priors)."""
-
-    priority = 'LOWEST'
-
-    def __init__(self) -> None:
-        self.evaluations: List[Dict[str, Any]] = []
-
-    def _record(self, runner, mode: str, metrics: Optional[dict]) -> None:
-        comparison = [h for h in runner.hooks if isinstance(h, PriorComparisonHook)]
-        table = dict(comparison[0].last_table) if comparison else {}
-        self.evaluations.append(dict(mode=mode, epoch=runner.epoch,
-                                     metrics=metric_rows({'m': metrics or {}})['m'],
-                                     table=table))
-
-    def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self._record(runner, 'val', metrics)
-
-    def after_test_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        self._record(runner, 'test', metrics)
-
-
 @contextlib.contextmanager
 def isolated(log_path: str) -> Iterator[None]:
     """Send the console output of a run to ``log_path`` and restore the

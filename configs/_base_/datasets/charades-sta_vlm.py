@@ -26,4 +26,38 @@ test_pipeline = [
     dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
     dict(type='PackGroundingInputs'),
 ]
-test_dataloader = dict(dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=256,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='GroundingDataset', annotation=test_annotation,
+                 pipeline=test_pipeline, test_mode=True))
+
+# ---- training side (DSCNet-VLM): the unpaired videos and the query set
+train_pipeline = [
+    dict(type='LoadVideoFeatures', reader=video_features),
+    dict(type='ResampleFeatures', num_frames=num_frames, short_mode='pad'),
+    dict(type='PackGroundingInputs'),
+]
+query_pipeline = [
+    dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
+    dict(type='PackGroundingInputs'),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='UnpairedVideoDataset', annotation=train_annotation,
+                 pipeline=train_pipeline))
+query_set = dict(type='QuerySetDataset', annotation=train_annotation,
+                 pipeline=query_pipeline)
+val_dataloader = test_dataloader
+val_evaluator = {{_base_.test_evaluator}}
+
+# Proposal windows of the models that rank windows of a frame curve
+# (ProposalGrower; the model configs read it).
+# Charades-STA moments last ~8 s of ~30 s videos; TFVTG's longest proposal is
+# half the video there.
+proposal_windows = dict(scales=(0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5))

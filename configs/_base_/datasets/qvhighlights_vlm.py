@@ -27,7 +27,13 @@ test_pipeline = [
     dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
     dict(type='PackGroundingInputs'),
 ]
-test_dataloader = dict(dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=256,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='GroundingDataset', annotation=test_annotation,
+                 pipeline=test_pipeline, test_mode=True))
 # moment_detr's standalone metrics over all windows of a query (R1@0.5/0.7,
 # mAP@0.5/0.75, mAP over 0.5:0.05:0.95, 10 predictions a query), and R5 / mIoU
 # on the first window, the metric the no-video priors of PriorComparisonHook
@@ -38,3 +44,31 @@ test_evaluator = [
     dict(type='GroundingRecall', topk=(5,), iou_thrs=(0.5, 0.7), nms_thresh=0.5,
          iou_cmp='>=', clip_end=True),
 ]
+
+# ---- training side (DSCNet-VLM): the unpaired videos and the query set
+train_pipeline = [
+    dict(type='LoadVideoFeatures', reader=video_features),
+    dict(type='ResampleFeatures', num_frames=num_frames, short_mode='pad'),
+    dict(type='PackGroundingInputs'),
+]
+query_pipeline = [
+    dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
+    dict(type='PackGroundingInputs'),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='UnpairedVideoDataset', annotation=train_annotation,
+                 pipeline=train_pipeline))
+query_set = dict(type='QuerySetDataset', annotation=train_annotation,
+                 pipeline=query_pipeline)
+
+# Proposal windows of the models that rank windows of a frame curve
+# (ProposalGrower; the model configs read it).
+# Windows last 2 s to the whole 150 s video (mostly under a fifth of it);
+# TFVTG's longest proposal is half the video. mAP reads 10 predictions a query.
+proposal_windows = dict(scales=(0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5), top_k=10)
+val_dataloader = test_dataloader
+val_evaluator = test_evaluator

@@ -173,11 +173,11 @@ class TrainingDiagnosticsHook(Hook):
                          off_majority=majority_disagreement(bank, real),
                          real_frames='all' if real is None else 'read')
         feats, mask = self._probe_batch(runner, model.centers.device)
-        encoder = model.video_encoder
-        was_training = encoder.training
-        encoder.eval()
-        stats['encoder_cos'] = mean_pairwise_cosine(encoder(feats, mask), mask)
-        encoder.train(was_training)
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            stats['encoder_cos'] = mean_pairwise_cosine(model.diagnostic_frames(feats, mask), mask)
+        model.train(was_training)
         stats.update(input_cos=mean_pairwise_cosine(feats, mask), probe_videos=feats.size(0))
         if bool(model.centers_ready):
             centers = model.centers

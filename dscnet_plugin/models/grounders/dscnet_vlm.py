@@ -34,16 +34,21 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
 
     Args:
         feature_dim: ``D`` of the VLM space (512 for CLIP ViT-B/32).
-        video_encoder: Config of the video encoder (``in_dim`` is filled in).
         specific_head: Config of the specific attention head
-            (``frame_dim``, ``center_dim``, ``num_necks`` are filled in).
-        foreground_head: Config of the foreground head (``in_dim`` filled in).
+            (``frame_dim``, ``center_dim``, ``num_necks`` are filled in), e.g.
+            :class:`~dscnet_plugin.models.SharedSpaceHead`.
         clusterer: Config of the query-feature clusterer (``N_c``).
         pseudo_labeller: Config of the labeller, called as
             ``labeller(scores B x N_c x T, mask B x T)``.
-        grower: Config of the inference grower.
+        grower: Config of the inference grower (e.g.
+            :class:`~dscnet_plugin.models.ProposalGrower`).
         video_losses: ``{name: loss config}`` of ``L_v`` (``cls``, ``sab``,
-            ``trip``), as :class:`DSCNet`'s.
+            ``trip``, ``reg``), as :class:`DSCNet`'s.
+        video_encoder: Config of a video encoder before the heads
+            (``in_dim`` is filled in); ``None``: the heads read the VLM
+            features themselves.
+        foreground_head: Config of the foreground head (``in_dim`` filled
+            in); ``None``: none.
         num_frames: ``T`` of the label bank.
         center_queries: Subtract the training queries' mean feature (and
             re-normalise) before clustering, for the anchor and at inference:
@@ -52,31 +57,38 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
         anchor_weight: Relabelling scores = ``anchor_weight`` x standardised
             anchor cosine + ``(1 - anchor_weight)`` x standardised learned
             logit (0: the paper's relabelling from the learned features).
-        score_mode: ``'probability'`` or ``'softmax_product'`` (see
-            :mod:`.frame_scoring`).
+        score_mode: ``'cosine'`` (the specific head's logits times its
+            temperature: the frame-query cosine in the learned space, for a
+            grower that ranks windows of a curve), ``'probability'`` or
+            ``'softmax_product'`` (see :mod:`.frame_scoring`).
         inference_temperature: Temperature of the inference scores.
         seed: Seed of the loss-side sampling.
     """
 
-    def __init__(self, feature_dim: int, video_encoder: dict, specific_head: dict,
-                 foreground_head: dict, clusterer: dict, pseudo_labeller: dict,
-                 grower: dict, video_losses: dict, num_frames: int = 64,
-                 center_queries: bool = True, anchor_weight: float = 0.5,
-                 score_mode: str = 'probability', inference_temperature: float = 1.0,
+    def __init__(self, feature_dim: int, specific_head: dict, clusterer: dict,
+                 pseudo_labeller: dict, grower: dict, video_losses: dict,
+                 video_encoder: Optional[dict] = None,
+                 foreground_head: Optional[dict] = None, num_frames: int = 64,
+                 center_queries: bool = True, anchor_weight: float = 1.0,
+                 score_mode: str = 'cosine', inference_temperature: float = 1.0,
                  seed: int = 0, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if score_mode not in SCORE_MODES:
-            raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
+        if score_mode not in SCORE_MODES + ('cosine',):
+            raise ValueError(f"score_mode must be one of {SCORE_MODES + ('cosine',)}, got "
+                             f'{score_mode!r}')
+        if score_mode != 'cosine' and foreground_head is None:
+            raise ValueError(f'score_mode {score_mode!r} needs a foreground_head')
         if not 0.0 <= anchor_weight <= 1.0:
             raise ValueError(f'anchor_weight must be in [0, 1], got {anchor_weight}')
         pre = build_pinned(MODELS, data_preprocessor or dict(type='GroundingDataPreprocessor'))
         super().__init__(data_preprocessor=pre, init_cfg=init_cfg)
-        self.video_encoder = build_pinned(MODELS, dict(video_encoder, in_dim=feature_dim))
-        frame_dim = video_encoder['embed_dim']
+        self.video_encoder = None if video_encoder is None else build_pinned(
+            MODELS, dict(video_encoder, in_dim=feature_dim))
+        frame_dim = feature_dim if video_encoder is None else video_encoder['embed_dim']
         self.specific_head = build_pinned(ATTENTION_HEADS, dict(
             specific_head, frame_dim=frame_dim, center_dim=feature_dim, num_necks=1))
-        self.foreground_head = build_pinned(ATTENTION_HEADS,
-                                            dict(foreground_head, in_dim=frame_dim))
+        self.foreground_head = None if foreground_head is None else build_pinned(
+            ATTENTION_HEADS, dict(foreground_head, in_dim=frame_dim))
         self.clusterer = build_pinned(NECK_CLUSTERERS, clusterer)
         self.pseudo_labeller = build_pinned(PSEUDO_LABELLERS, pseudo_labeller)
         self.grower = build_pinned(INFERENCE_GROWERS, grower)
@@ -138,22 +150,31 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
         anchor = center_similarity(feats, self.centers)                  # B x N_c x T
         scores = anchor
         if not initial and self.anchor_weight < 1.0:
-            frames = self.video_encoder(feats, mask)
+            frames = self.encode_frames(feats, mask)
             logits = self.specific_head(frames, self.centers, 0, mask)['logits']
-            logits = logits + self.foreground_head(frames, mask)['logits'].unsqueeze(1)
+            if self.foreground_head is not None:
+                logits = logits + self.foreground_head(frames, mask)['logits'].unsqueeze(1)
             scores = (self.anchor_weight * _standardise(anchor, mask)
                       + (1.0 - self.anchor_weight) * _standardise(logits, mask))
         return self.pseudo_labeller(scores, mask).unsqueeze(1)
 
+    def diagnostic_frames(self, feats: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``B x T x D`` frames in the learned space (the specific head's
+        ``F_hat``), whose collapse the training diagnostics watch."""
+        frames = self.encode_frames(feats, mask)
+        return self.specific_head(frames, self.centers, 0, mask)['frame_embed']
+
     # -------------------------------------------------------- inference
     def frame_scores(self, inputs: dict) -> torch.Tensor:
         """``B x T`` scores of each video for its query (the query's own
-        feature as its centre), peak 1."""
+        feature as its centre): cosines, or with peak 1 (``score_mode``)."""
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
         query = self.prepare_queries(inputs['query_feature']).unsqueeze(1)  # B x 1 x D
-        frames = self.video_encoder(feats, mask)
-        fore = self.foreground_head(frames, mask)
+        frames = self.encode_frames(feats, mask)
         spe = self.specific_head(frames, query, 0, mask)
+        if self.score_mode == 'cosine':
+            return spe['logits'][:, 0] * getattr(self.specific_head, 'temperature', 1.0) * mask
+        fore = self.foreground_head(frames, mask)
         if self.score_mode == 'probability':
             return probability_scores([spe['logits'][:, 0]], fore['logits'], mask,
                                       self.inference_temperature)

@@ -1,16 +1,13 @@
 """Training-free grounding in a vision-language space (TFVTG without its LLM)."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
-import numpy as np
 import torch
 from mmengine.model import BaseModel
 
-from ...registry import MODELS
-from ...structures import GroundingDataSample, batched_nms, gather_kept
+from ...registry import INFERENCE_GROWERS, MODELS
+from ...structures import GroundingDataSample
 from ...utils import build_pinned
-from .proposal_scoring import (CURVE_NORMS, dynamic_scores, masked_gaussian_smooth,
-                               normalize_curve, proposal_frames, proposal_grid,
-                               similarity_curve, static_scores, threshold_curve)
+from .proposal_scoring import similarity_curve
 
 
 @MODELS.register_module()
@@ -24,7 +21,7 @@ class ZeroShotVLMGrounder(BaseModel):
        (``smooth_sigma``) and normalised per video (``normalize``); frames
        at or below ``min_similarity`` are zeroed and leave the outside
        means (TFVTG's threshold).
-    2. Proposals: sliding windows at every scale of ``scales`` (durations as
+    2. Proposals (the grower's fields): sliding windows at every scale of ``scales`` (durations as
        fractions of the video), starts every ``stride_ratio`` x duration.
     3. Score = static + ``dynamic_weight`` x dynamic: static is the mean of
        the curve inside minus the mean outside, dynamic the rise of the
@@ -41,59 +38,22 @@ class ZeroShotVLMGrounder(BaseModel):
     raises (nothing to train).
 
     Args:
-        scales: Proposal durations as fractions of the video, each in (0, 1].
-        stride_ratio: Start step of a scale's windows, as a fraction of
-            their duration (``0.125``: neighbours overlap by 7/8).
-        smooth_sigma: Std (frames) of the Gaussian smoothing of the curve
-            before everything else; ``0`` disables.
-        normalize: Per-video normalisation of the curve: ``'none'``,
-            ``'minmax'`` (to [0, 1]) or ``'zscore'``.
-        min_similarity: Frames whose (normalised) curve value is
-            ``<= min_similarity`` count as 0 and leave the outside mean;
-            ``None`` disables (TFVTG: 0.2 on raw BLIP-2 similarities, i.e.
-            with ``normalize='none'``).
-        dynamic_weight: Weight of the dynamic score (``0``: static only).
-        dynamic_sigma: Std (frames) of the Gaussian smoothing of the curve
-            the dynamic score reads (TFVTG smooths before differencing);
-            ``0`` disables.
-        boundary_ratio: Width of the start / end bands of the dynamic
-            score as a fraction of the window length (at least one frame).
-        gaussian_truncate: Radius of both Gaussian kernels in stds.
-        nms_thresh: NMS IoU threshold (``>= 1`` disables).
-        top_k: Segments kept per query.
+        grower: Config of the inference grower that turns the curve into
+            ranked segments (default :class:`ProposalGrower`, steps 1-4; its
+            fields are the proposal settings; ``type`` may name another
+            grower).
         data_preprocessor: Config of the data preprocessor.
         init_cfg: Initialisation config (there are no weights).
     """
 
-    def __init__(self, scales: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
-                 stride_ratio: float = 0.125, smooth_sigma: float = 0.0,
-                 normalize: str = 'minmax', min_similarity: Optional[float] = None,
-                 dynamic_weight: float = 0.5, dynamic_sigma: float = 1.0,
-                 boundary_ratio: float = 0.25, gaussian_truncate: float = 2.0,
-                 nms_thresh: float = 0.5, top_k: int = 5,
+    def __init__(self, grower: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         pre = build_pinned(MODELS, data_preprocessor or
                            dict(type='GroundingDataPreprocessor'))
         super().__init__(data_preprocessor=pre, init_cfg=init_cfg)
-        if normalize not in CURVE_NORMS:
-            raise ValueError(f'normalize must be one of {CURVE_NORMS}, got {normalize!r}')
-        if boundary_ratio <= 0:
-            raise ValueError(f'boundary_ratio must be > 0, got {boundary_ratio}')
-        if top_k < 1:
-            raise ValueError(f'top_k must be >= 1, got {top_k}')
-        self.scales = tuple(float(s) for s in scales)
-        self.stride_ratio = float(stride_ratio)
-        self.grid = proposal_grid(self.scales, self.stride_ratio)  # P x 2 fractions
-        self.smooth_sigma = float(smooth_sigma)
-        self.normalize = normalize
-        self.min_similarity = None if min_similarity is None else float(min_similarity)
-        self.dynamic_weight = float(dynamic_weight)
-        self.dynamic_sigma = float(dynamic_sigma)
-        self.boundary_ratio = float(boundary_ratio)
-        self.gaussian_truncate = float(gaussian_truncate)
-        self.nms_thresh = float(nms_thresh)
-        self.top_k = int(top_k)
+        self.grower = build_pinned(INFERENCE_GROWERS, dict(dict(type='ProposalGrower'),
+                                                           **(grower or {})))
 
     # ------------------------------------------------------------ inputs
     @staticmethod
@@ -125,15 +85,16 @@ class ZeroShotVLMGrounder(BaseModel):
     def _curves(self, video: torch.Tensor, mask: torch.Tensor,
                 query: torch.Tensor) -> torch.Tensor:
         curve = similarity_curve(video, query, mask)
-        curve = masked_gaussian_smooth(curve, mask, self.smooth_sigma, self.gaussian_truncate)
-        return normalize_curve(curve, mask, self.normalize)
+        prepare = getattr(self.grower, 'prepare_curve', None)
+        return curve if prepare is None else prepare(curve, mask)
 
     def frame_curves(self, inputs: dict) -> torch.Tensor:
         """``B x T`` similarity curves (step 1, before the threshold)."""
         return self._curves(*self._checked(inputs))
 
     def score_proposals(self, inputs: dict) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Every proposal of every video with its score.
+        """Every proposal of every video with its score (a
+        :class:`ProposalGrower`'s).
 
         Returns:
             ``(B x P x 2`` normalised segments in [0, 1] of the real
@@ -141,17 +102,7 @@ class ZeroShotVLMGrounder(BaseModel):
         """
         video, mask, query = self._checked(inputs)
         curve = self._curves(video, mask, query)
-        lengths = mask.sum(1)
-        start, end = proposal_frames(torch.from_numpy(self.grid).to(curve.device), lengths)
-        scoring, active = threshold_curve(curve, mask, self.min_similarity)
-        scores = static_scores(scoring, active, start, end)
-        if self.dynamic_weight != 0:
-            smooth = masked_gaussian_smooth(scoring, mask, self.dynamic_sigma,
-                                            self.gaussian_truncate)
-            scores = scores + self.dynamic_weight * dynamic_scores(
-                smooth, lengths, start, end, self.boundary_ratio)
-        t = lengths.to(torch.float64).view(-1, 1)
-        segments = torch.stack([start.double() / t, end.double() / t], -1)
+        segments, scores = self.grower.score_proposals(curve, mask)
         return segments, scores, curve
 
     @torch.no_grad()
@@ -159,14 +110,13 @@ class ZeroShotVLMGrounder(BaseModel):
                 ) -> List[GroundingDataSample]:
         if not data_samples:
             raise ValueError('ZeroShotVLMGrounder needs data_samples (they carry the durations)')
-        segments, scores, _ = self.score_proposals(inputs)
-        seg, sc = segments.cpu().numpy(), scores.cpu().numpy()
-        keep = batched_nms(seg, sc, np.ones(sc.shape, bool), self.nms_thresh, self.top_k)
-        kept_scores = np.where(keep >= 0, gather_kept(sc, keep), -np.inf)
-        durations = np.array([float(s.metainfo['duration']) for s in data_samples])
-        seconds = gather_kept(seg, keep) * durations[:, None, None]
-        for sample, moments, ranked in zip(data_samples, seconds, kept_scores):
-            real = np.isfinite(ranked)
+        video, mask, query = self._checked(inputs)
+        segments, scores = self.grower(similarity_curve(video, query, mask), mask)
+        durations = torch.as_tensor([float(s.metainfo['duration']) for s in data_samples],
+                                    dtype=torch.float64)
+        seconds = segments.double().cpu() * durations.view(-1, 1, 1)
+        for sample, moments, ranked in zip(data_samples, seconds, scores.double().cpu()):
+            real = torch.isfinite(ranked)
             sample.pred_moments = moments[real]
             sample.pred_scores = ranked[real]
         return data_samples

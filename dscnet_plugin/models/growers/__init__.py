@@ -1,6 +1,8 @@
 """Inference growers: frame scores -> ranked segments."""
+from .proposal_grower import ProposalGrower
 from .region_growing import grow_segments, to_normalized
 from .threshold_grower import ThresholdGrower
 from .topk_grower import TopKGrower
 
-__all__ = ['ThresholdGrower', 'TopKGrower', 'grow_segments', 'to_normalized']
+__all__ = ['ProposalGrower', 'ThresholdGrower', 'TopKGrower', 'grow_segments',
+           'to_normalized']

@@ -1,4 +1,5 @@
 """Loss modules; each carries its own weight."""
+from .centre_regression_loss import CentreRegressionLoss
 from .foreground_triplet_loss import ForegroundTripletLoss
 from .grounding_bce_loss import GroundingBCELoss
 from .neck_diversity_loss import NeckDiversityLoss
@@ -6,6 +7,6 @@ from .reconstruction_loss import ReconstructionLoss
 from .sentence_mse_loss import SentenceMSELoss
 from .specific_attention_loss import SpecificAttentionLoss, cosine_distance
 
-__all__ = ['ForegroundTripletLoss', 'GroundingBCELoss', 'NeckDiversityLoss',
-           'ReconstructionLoss', 'SentenceMSELoss', 'SpecificAttentionLoss',
+__all__ = ['CentreRegressionLoss', 'ForegroundTripletLoss', 'GroundingBCELoss',
+           'NeckDiversityLoss', 'ReconstructionLoss', 'SentenceMSELoss', 'SpecificAttentionLoss',
            'cosine_distance']

@@ -67,7 +67,7 @@ def test_padded_frames_never_enter_a_prediction():
     short[30:] = _axis(0) * 10
     long = _video(40, [(20, 32, 0)], seed=2)
     inputs = _inputs([long, short], [_axis(0), _axis(0)], [40, 30])
-    model = ZeroShotVLMGrounder(top_k=20, nms_thresh=1.0)
+    model = ZeroShotVLMGrounder(grower=dict(top_k=20, nms_thresh=1.0))
     out = model(inputs, _samples([80.0, 15.0]))
     assert out[0].pred_moments[0].tolist() == [40.0, 64.0]
     # short video: 30 real frames over 15 s, bump frames 6-11 -> 3 s to 6 s
@@ -79,7 +79,7 @@ def test_padded_frames_never_enter_a_prediction():
 
 
 def test_tensor_mode_gives_the_curves():
-    model = ZeroShotVLMGrounder(normalize='none')
+    model = ZeroShotVLMGrounder(grower=dict(normalize='none'))
     videos = [_video(20, [(3, 6, 0)]), _video(20, [(10, 14, 0)], seed=3)]
     inputs = _inputs(videos, [_axis(0) * 3.0, _axis(0)], [20, 12])
     curves = model(inputs, mode='tensor')
@@ -106,13 +106,13 @@ def test_loss_mode_and_bad_inputs_are_clear_errors():
     with pytest.raises(ValueError, match='no real frame'):
         model(dict(inputs, video_mask=torch.zeros_like(holes)), _samples([10]))
     with pytest.raises(ValueError, match='scales'):
-        ZeroShotVLMGrounder(scales=(0.0, 0.5))
+        ZeroShotVLMGrounder(grower=dict(scales=(0.0, 0.5)))
 
 
 def test_through_the_data_preprocessor_and_the_config():
     cfg = Config.fromfile('configs/_base_/models/zeroshot_vlm.py')
     model = build_pinned(MODELS, cfg.model)
-    assert isinstance(model, ZeroShotVLMGrounder) and model.top_k == 5
+    assert isinstance(model, ZeroShotVLMGrounder) and model.grower.top_k == 5
     assert len(list(model.parameters())) == 0
     data = dict(inputs=dict(video_feature=[_video(50, [(10, 20, 0)])],
                             video_mask=[torch.ones(50, dtype=torch.bool)],
@@ -190,8 +190,8 @@ def test_dynamic_weight_moves_the_answer_to_the_sharp_edges():
     weight 1: 1.5417 < 1.55, the whole step wins."""
     inputs = _curve_inputs(torch.tensor([0.0] * 5 + [1.0] * 5 + [0.55] * 5 + [0.0] * 5))
     kw = dict(normalize='none', dynamic_sigma=0.0, scales=(0.25, 0.5), stride_ratio=0.25)
-    seg, static, _ = ZeroShotVLMGrounder(dynamic_weight=0.0, **kw).score_proposals(inputs)
-    _, both, _ = ZeroShotVLMGrounder(dynamic_weight=1.0, **kw).score_proposals(inputs)
+    seg, static, _ = ZeroShotVLMGrounder(grower=dict(dynamic_weight=0.0, **kw)).score_proposals(inputs)
+    _, both, _ = ZeroShotVLMGrounder(grower=dict(dynamic_weight=1.0, **kw)).score_proposals(inputs)
     assert seg[0, int(static[0].argmax())].tolist() == [0.25, 0.5]
     assert seg[0, int(both[0].argmax())].tolist() == [0.25, 0.75]
     assert float(static[0].max()) == pytest.approx(0.8 + 1 / 60)
@@ -203,8 +203,8 @@ def test_min_similarity_drops_low_frames_from_the_outside_mean():
     # one active outside frame); without, 1 - (.5 + 3 x .1) / 4
     inputs = _curve_inputs(torch.tensor([0.1, 0.1, 1.0, 1.0, 0.5, 0.1]))
     kw = dict(normalize='none', dynamic_weight=0.0, scales=(1 / 3,), stride_ratio=1.0)
-    seg, with_thr, _ = ZeroShotVLMGrounder(min_similarity=0.2, **kw).score_proposals(inputs)
-    _, without, _ = ZeroShotVLMGrounder(**kw).score_proposals(inputs)
+    seg, with_thr, _ = ZeroShotVLMGrounder(grower=dict(min_similarity=0.2, **kw)).score_proposals(inputs)
+    _, without, _ = ZeroShotVLMGrounder(grower=kw).score_proposals(inputs)
     assert seg[0, 1].tolist() == pytest.approx([1 / 3, 2 / 3])
     assert float(with_thr[0, 1]) == pytest.approx(0.5)
     assert float(without[0, 1]) == pytest.approx(1 - 0.8 / 4)
