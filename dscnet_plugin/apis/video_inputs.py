@@ -10,12 +10,12 @@ CLIP text tower gives. Models that read C3D-like features and tokenised
 queries (DSCNet on Charades-STA...) cannot take a video file.
 """
 import copy
-import importlib.util
 import logging
 import math
 import numbers
 import os
 import os.path as osp
+from importlib.util import find_spec
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -58,7 +58,7 @@ def require_vlm_extra(purpose: str) -> None:
         purpose: What needs them, for the message (e.g. ``'grounding in
             clip.mp4'``).
     """
-    missing = [m for m in VLM_PACKAGES if importlib.util.find_spec(m) is None]
+    missing = [m for m in VLM_PACKAGES if find_spec(m) is None]
     if missing:
         raise SetupError(f'{purpose} needs {" and ".join(missing)}, not installed: install '
                          "the [vlm] extra (pip install -e '.[vlm]')")
