@@ -32,6 +32,7 @@ from dscnet_plugin.apis import (GroundingInferencer, has_weights, is_video_file,
 from dscnet_plugin.utils import (atomic_text, merge_cli_options, OptionsAction,
                                  register_all_modules, run_tool, writing)
 from dscnet_plugin.utils.cli_errors import SetupError
+from dscnet_plugin.vlm.clip_loading import DEFAULT_CLIP
 from dscnet_plugin.visualization import plot_score_curves
 
 
@@ -59,7 +60,7 @@ def parse_args(argv=None):
     parser.add_argument('--out', metavar='FILE.json', help='write the results as JSON')
     parser.add_argument('--show', metavar='FILE.png',
                         help='write the frame-score curves with the top segment shaded')
-    parser.add_argument('--clip-model', default='openai/clip-vit-base-patch32',
+    parser.add_argument('--clip-model', default=DEFAULT_CLIP,
                         help='vision-language configs: the CLIP (folder written by '
                         'save_pretrained, or hub name) that embeds the queries and frames')
     parser.add_argument('--clip-seconds', type=float,

@@ -24,8 +24,9 @@ from ..utils import build_pinned
 from .load_weights import has_weights
 from .model_init import init_model
 from .pipeline_lookup import find_transform as _find_transform
-from .video_inputs import VideoFileGrounding, is_video_file, reads_vlm_features, \
-    video_file_refused
+from ..vlm.clip_loading import DEFAULT_CLIP
+from .video_inputs import (VideoFileGrounding, is_video_file, reads_vlm_features,
+                           video_file_refused)
 
 #: A video: ``T x D`` features (array or tensor), a ``.npy`` / ``.pt`` file of
 #: one video, ``(HDF5 file or folder of per-video files, video_id)``, or (for
@@ -120,7 +121,7 @@ class GroundingInferencer(BaseInferencer):
     def __init__(self, model: Union[str, os.PathLike, Config, ConfigDict, dict, None] = None,
                  weights: Optional[str] = None, device: Optional[str] = None,
                  scope: Optional[str] = SCOPE, show_progress: bool = False,
-                 clip_model: str = 'openai/clip-vit-base-patch32',
+                 clip_model: str = DEFAULT_CLIP,
                  clip_seconds: Optional[float] = None) -> None:
         if isinstance(model, os.PathLike):
             model = os.fspath(model)

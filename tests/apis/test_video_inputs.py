@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from mmengine.config import Config
 
 pytest.importorskip('transformers')
@@ -168,3 +169,12 @@ def test_a_feature_model_refuses_video_files():
     assert message.startswith('clip.mp4 is a video file, but the model of ')
     assert 'dscnet_charades.py (DSCNet) reads pre-extracted 500-d video features' in message
     assert 'configs/zeroshot_vlm_charades-sta.py' in message
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_gpu_gives_the_cpu_results(files, results):
+    gpu = GroundingInferencer(CONFIG, device='cuda', clip_model=files['clip'])
+    assert gpu.video_files.embedder.device.type == 'cuda'
+    for x, y in zip(gpu(files['video'], QUERIES, top_k=3), results):
+        np.testing.assert_allclose(x['frame_scores'], y['frame_scores'], atol=1e-4)
+        np.testing.assert_allclose(x['segments'], y['segments'], atol=1e-6)
