@@ -5,7 +5,7 @@ A variable that nothing reads is a setting that does nothing:
 own ``iterations`` field was used. A top-level name assigned in a config file
 (``configs/``, base files included, and ``docs/examples/``) passes when
 mmengine reads it (a ``Runner`` argument, a key the ``Runner`` looks up in its config,
-``runner_type``, ``custom_imports``), our tools read it (``data_root``), the
+``runner_type``, ``custom_imports``), our tools read it (``data_root``, ``clip_seconds``), the
 file itself uses it in an expression, or a file inheriting from it reads it
 as ``{{_base_.name}}`` / ``_base_.name`` and this file is where that name
 resolves (the nearest file of the inheritance chain that assigns it: a
@@ -27,7 +27,8 @@ CONFIG_FILES = sorted((REPO / 'configs').rglob('*.py')) + [
 
 #: Keys besides the Runner's that mmengine or our tools read.
 OTHER_READERS = {'runner_type': 'RUNNERS.build', 'custom_imports': 'Config.fromfile',
-                 'data_root': 'dscnet_plugin.utils.propagate_data_root'}
+                 'data_root': 'dscnet_plugin.utils.propagate_data_root',
+                 'clip_seconds': 'dscnet_plugin.apis.video_inputs.config_clip_seconds'}
 
 
 def mmengine_keys() -> Set[str]:

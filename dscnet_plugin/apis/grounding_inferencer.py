@@ -21,33 +21,19 @@ from ..datasets.text import tokenize
 from ..registry import INFERENCERS, SCOPE, TRANSFORMS
 from ..structures import GroundingDataSample
 from ..utils import build_pinned
+from .load_weights import has_weights
 from .model_init import init_model
+from .pipeline_lookup import find_transform as _find_transform
+from ..vlm.clip_loading import DEFAULT_CLIP
+from .video_inputs import (VideoFileGrounding, is_video_file, reads_vlm_features,
+                           video_file_refused)
 
 #: A video: ``T x D`` features (array or tensor), a ``.npy`` / ``.pt`` file of
-#: one video, or ``(HDF5 file or folder of per-video files, video_id)``.
+#: one video, ``(HDF5 file or folder of per-video files, video_id)``, or (for
+#: models that read vision-language features) a video file such as ``.mp4``.
 VideoInput = Union[np.ndarray, torch.Tensor, str, os.PathLike, Tuple[str, str]]
 _SINGLE_VIDEO_SUFFIXES = ('.npy', '.pt')
 _MULTI_VIDEO_SUFFIXES = ('.h5', '.hdf5', '.hdf')
-
-
-def _find_transform(cfg: Any, type_name: str) -> Optional[dict]:
-    """The first transform config named ``type_name`` (with or without the
-    ``dscnet_plugin.`` prefix) anywhere in ``cfg``."""
-    if isinstance(cfg, dict):
-        kind = cfg.get('type')
-        kind = getattr(kind, '__name__', kind)
-        if kind in (type_name, f'{SCOPE}.{type_name}'):
-            return cfg
-        children = cfg.values()
-    elif isinstance(cfg, (list, tuple)):
-        children = cfg
-    else:
-        return None
-    for child in children:
-        found = _find_transform(child, type_name)
-        if found is not None:
-            return found
-    return None
 
 
 def _input_dim(module: nn.Module) -> Optional[int]:
@@ -118,6 +104,13 @@ class GroundingInferencer(BaseInferencer):
             ``'cpu'``.
         scope: Default scope of the config's types.
         show_progress: Show a progress bar over the batches.
+        clip_model: For models that read vision-language features (their
+            test pipeline has ``LoadQueryFeatures``, e.g.
+            ``configs/zeroshot_vlm_charades-sta.py``): the CLIP (folder or
+            hub name) that embeds the sentences and a video file's frames
+            (see :class:`~dscnet_plugin.apis.video_inputs.VideoFileGrounding`).
+        clip_seconds: Seconds per decoded clip of a video file; ``None``:
+            the config's ``clip_seconds`` (1 s, 2 s for QVHighlights).
     """
 
     preprocess_kwargs: set = {'video', 'duration'}
@@ -127,7 +120,9 @@ class GroundingInferencer(BaseInferencer):
 
     def __init__(self, model: Union[str, os.PathLike, Config, ConfigDict, dict, None] = None,
                  weights: Optional[str] = None, device: Optional[str] = None,
-                 scope: Optional[str] = SCOPE, show_progress: bool = False) -> None:
+                 scope: Optional[str] = SCOPE, show_progress: bool = False,
+                 clip_model: str = DEFAULT_CLIP,
+                 clip_seconds: Optional[float] = None) -> None:
         if isinstance(model, os.PathLike):
             model = os.fspath(model)
         if isinstance(model, str) and not osp.isfile(model):
@@ -138,6 +133,8 @@ class GroundingInferencer(BaseInferencer):
                 raise FileNotFoundError(f'checkpoint {weights!r} not found')
         if device is None:
             device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        self.video_files: Optional[VideoFileGrounding] = None
+        self._clip = dict(clip_model=clip_model, clip_seconds=clip_seconds, device=device)
         super().__init__(model=model, weights=weights, device=device, scope=scope,
                          show_progress=show_progress)
 
@@ -146,10 +143,14 @@ class GroundingInferencer(BaseInferencer):
                     device: str = 'cpu') -> nn.Module:
         if not cfg:  # model=None: the config the Runner saved in the checkpoint
             cfg.update(_config_from_checkpoint(weights)._cfg_dict)
-        if weights is None:
+        model = init_model(cfg, weights, device)
+        if weights is None and has_weights(model):
             print_log('GroundingInferencer: no checkpoint given, the model keeps its '
                       'random initial weights', logger='current', level=logging.WARNING)
-        model = init_model(cfg, weights, device)
+        if reads_vlm_features(cfg):  # CLIP-space features, queries through CLIP
+            self.video_files = VideoFileGrounding(cfg, **self._clip)
+            self.feature_dim = None
+            return model
         missing = [name for name in ('frame_scores', 'grower', 'vocab')
                    if not hasattr(model, name)]
         if missing:
@@ -162,7 +163,8 @@ class GroundingInferencer(BaseInferencer):
 
     def _init_pipeline(self, cfg: Union[Config, ConfigDict]) -> Callable:
         """Build ``self.resample`` (applied once per video) and return the
-        per-query pipeline (tokenise, pack)."""
+        per-query pipeline (tokenise, pack; pack only for vision-language
+        models, whose queries are embedded)."""
         test_loader = cfg.get('test_dataloader')
         resample = _find_transform(test_loader, 'ResampleFeatures')
         if resample is None:
@@ -170,15 +172,17 @@ class GroundingInferencer(BaseInferencer):
                 raise ValueError('the config\'s test pipeline has no ResampleFeatures and '
                                  'the model no `num_frames`: cannot tell the video length T')
             resample = dict(type='ResampleFeatures', num_frames=int(self.model.num_frames))
+        self.resample = build_pinned(TRANSFORMS, copy.deepcopy(dict(resample)))
+        self.num_frames = int(self.resample.num_frames)
+        pack = build_pinned(TRANSFORMS, dict(type='PackGroundingInputs'))
+        if self.video_files is not None:  # queries are embedded, not tokenised
+            return Compose([pack])
         tokenize_cfg = _find_transform(test_loader, 'TokenizeQuery')
         if tokenize_cfg is None:
             raise ValueError('the config\'s test pipeline (test_dataloader.dataset.pipeline) '
                              'has no TokenizeQuery, so it does not say the query length')
-        self.resample = build_pinned(TRANSFORMS, copy.deepcopy(dict(resample)))
-        self.num_frames = int(self.resample.num_frames)
         tokenizer = build_pinned(TRANSFORMS, dict(tokenize_cfg, vocab=self.model.vocab))
         self.max_query_len = int(tokenizer.max_len)
-        pack = build_pinned(TRANSFORMS, dict(type='PackGroundingInputs'))
         return Compose([tokenizer, pack])
 
     def _init_visualizer(self, cfg: Union[Config, ConfigDict]) -> None:
@@ -266,15 +270,27 @@ class GroundingInferencer(BaseInferencer):
         Args:
             inputs: The queries.
             batch_size: Queries per forward; ``None``: all of them.
-            video: See :meth:`load_video`.
+            video: See :meth:`load_video`; for a model that reads
+                vision-language features also a video file (``.mp4``...).
             duration: Video length in seconds, stored in each sample's
-                metainfo (``None``: results stay normalised).
+                metainfo (``None``: results stay normalised; read from a
+                video file).
 
         Yields:
             Collated batches ``{'inputs': {'video_feature': B x (T x D),
             'video_mask': B x (T,), 'query_tokens': B x (L,),
-            'query_mask': B x (L,)}, 'data_samples': B samples}``.
+            'query_mask': B x (L,)}, 'data_samples': B samples}``
+            (``query_feature``: ``B x (D,)`` instead of the tokens for a
+            vision-language model).
         """
+        if self.video_files is not None:
+            items = self.video_files.items(inputs, video, duration, self.load_video,
+                                           self.resample, self.pipeline)
+            size = len(items) if batch_size is None else batch_size
+            yield from map(self.collate_fn, self._get_chunk_data(items, size))
+            return
+        if is_video_file(video):
+            raise video_file_refused(video, self.cfg, self.feature_dim)
         feats, video_id = self.load_video(video)
         resampled = self.resample(dict(video_feature=feats))
         base = dict(video_feature=resampled['video_feature'],
@@ -318,6 +334,8 @@ class GroundingInferencer(BaseInferencer):
             (``(T_real,)``, the model's per-frame scores of the real frames,
             peak 1), all on the CPU.
         """
+        if self.video_files is not None:
+            return self.video_files.forward(self.model, inputs, top_k)
         data = self.model.data_preprocessor(inputs, False)
         batch, samples = data['inputs'], data['data_samples']
         mask = batch['video_mask'].bool()
@@ -381,7 +399,9 @@ class GroundingInferencer(BaseInferencer):
         Args:
             video: ``T0 x D`` features (array or tensor), a ``.npy`` / ``.pt``
                 file of one video, or ``(HDF5 file or feature folder,
-                video_id)``.
+                video_id)``; a video file (``.mp4``...) for a model that
+                reads vision-language features (decoded, embedded with the
+                CLIP of ``clip_model``; the duration is the decoded one).
             queries: A sentence or a list of sentences.
             duration: Video length in seconds; ``None`` gives times
                 normalised to [0, 1].

@@ -98,3 +98,11 @@ def load_weights(model: nn.Module, checkpoint_file: str, config: Optional[str] =
         runner.call_hook('after_load_checkpoint', checkpoint=checkpoint)
     apply_state_dict(model, checkpoint, checkpoint_file, config)
     return checkpoint
+
+
+def has_weights(model: nn.Module) -> bool:
+    """Whether ``model`` has anything a checkpoint would hold (parameters or
+    buffers); a training-free model such as ``ZeroShotVLMGrounder`` has none."""
+    if is_model_wrapper(model):
+        model = model.module
+    return len(model.state_dict()) > 0

@@ -271,6 +271,27 @@ def test_infer_tool(run):
     assert image.ndim == 3 and image.shape[0] >= 300 and image.shape[1] >= 600, image.shape
 
 
+def test_infer_tool_needs_the_checkpoint_of_a_trained_model(run, monkeypatch):
+    """The checkpoint is optional only for models without weights."""
+    from tests.tool_loader import load_tool
+    tool = load_tool('tools/infer.py')
+    monkeypatch.chdir(run.root)
+    np.save(run.root / 'clip.npy', run.feats)
+    with pytest.raises(SystemExit) as info:
+        tool.run_tool(lambda: tool.main([run.config, '--video', 'clip.npy', '--query',
+                                         QUERIES[0], '--device', 'cpu']))
+    assert info.value.code == (f'error: the model of {run.config} (DSCNet) has trained '
+                               'weights: give its checkpoint (tools/infer.py CONFIG '
+                               'CHECKPOINT --video ...)')
+
+
+def test_a_video_file_is_refused_naming_what_the_model_reads(run, inferencer):
+    from dscnet_plugin.utils.cli_errors import SetupError
+    with pytest.raises(SetupError, match=f'clip.mp4 is a video file, but the model of '
+                       f'.*reads pre-extracted {DIM}-d video features'):
+        inferencer('clip.mp4', QUERIES[0], duration=DURATION)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
 def test_gpu_gives_the_cpu_results(run, inferencer):
     gpu = GroundingInferencer(run.config, run.checkpoint)  # cuda when there is one

@@ -9,6 +9,9 @@ _base_ = ['./grounding_test.py']
 
 data_root = 'data/vlm/activitynet'
 feature_dim = 512
+# seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
+# video file at; the simulator (--mode vlm) and extract_vlm_features.py write the same
+clip_seconds = 1.0
 num_frames = 256  # 1 s clips (videos ~2 min, up to ~13 min): shorter padded, longer pooled
 
 video_features = dict(type='ArrayDirFeatures', data_root=data_root, path='video_features',

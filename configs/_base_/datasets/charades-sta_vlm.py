@@ -9,6 +9,9 @@ _base_ = ['./grounding_test.py']
 
 data_root = 'data/vlm/charades-sta'
 feature_dim = 512
+# seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
+# video file at; the simulator (--mode vlm) and extract_vlm_features.py write the same
+clip_seconds = 1.0
 num_frames = 64  # 1 s clips (videos ~30 s): shorter ones are padded, longer ones pooled
 
 video_features = dict(type='ArrayDirFeatures', data_root=data_root, path='video_features',

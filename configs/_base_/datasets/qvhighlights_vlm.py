@@ -10,6 +10,9 @@ _base_ = ['./grounding_test.py']
 
 data_root = 'data/vlm/qvhighlights'
 feature_dim = 512
+# seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
+# video file at; the simulator (--mode vlm) and extract_vlm_features.py write the same
+clip_seconds = 2.0
 num_frames = 75  # 150 s videos in 2 s clips; shorter ones are padded
 
 video_features = dict(type='ArrayDirFeatures', data_root=data_root, path='video_features',
