@@ -63,3 +63,22 @@ def test_dscnet_vlm_trains_from_the_layout(vlm_root, tmp_path):
     ours, control = table['DSCNet-VLM'], table['DSCNet-VLM (other-video queries)']
     assert ours['R1@0.5'] >= control['R1@0.5'] + 20
     assert 'FrequencyPrior' in table
+
+
+def test_qvhighlights_priors_and_control_get_the_retrieval_metrics(vlm_root, tmp_path):
+    """Several windows a query (moment_detr metrics) beside the priors."""
+    import json
+    import os
+    import shutil
+    root = tmp_path / 'qvh'
+    shutil.copytree(vlm_root, root)
+    rows = [json.loads(line) for line in (root / 'test.jsonl').read_text().splitlines()]
+    for r in rows:  # a second window per query: the last 2 s of the video
+        r['relevant_windows'].append([r['duration'] - 2.0, r['duration']])
+    (root / 'val.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
+    os.remove(root / 'test.jsonl')
+    _, table = _run('configs/zeroshot_vlm_qvhighlights.py', str(root), tmp_path, False)
+    for row in ('ZeroShotVLM', 'ZeroShotVLM (other-video queries)', 'FrequencyPrior',
+                'RandomPrior'):
+        assert {'R1@0.5', 'R1@0.7', 'mAP@0.5', 'mAP@0.75', 'mAP', 'R5@0.5'} <= set(table[row])
+    assert table['ZeroShotVLM']['mAP'] > table['ZeroShotVLM (other-video queries)']['mAP']

@@ -2,6 +2,8 @@
 from typing import Dict, Mapping, Optional, Sequence
 
 METRIC_KEYS = ('R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU')
+#: Moment-retrieval keys (several windows a query, QVHighlights), shown when present.
+RETRIEVAL_KEYS = ('mAP@0.5', 'mAP@0.75', 'mAP')
 
 
 def format_metric_table(rows: Mapping[str, Mapping[str, object]],
@@ -16,7 +18,7 @@ def format_metric_table(rows: Mapping[str, Mapping[str, object]],
         The table, one line per method under a header line.
     """
     if keys is None:
-        keys = [k for k in METRIC_KEYS if any(k in r for r in rows.values())]
+        keys = [k for k in METRIC_KEYS + RETRIEVAL_KEYS if any(k in r for r in rows.values())]
     width = max([len('method')] + [len(name) for name in rows])
     head = 'method'.ljust(width) + ''.join(f'{k:>9}' for k in keys)
     lines = [head, '-' * len(head)]

@@ -96,3 +96,38 @@ def test_bad_arguments():
         _model(score_mode='nope')
     with pytest.raises(ValueError, match='anchor_weight'):
         _model(anchor_weight=1.5)
+
+
+def test_relabelling_keeps_the_anchor_labels_unless_blended():
+    sig, queries, feats, cls, start = _world()
+    mask = torch.ones(len(feats), T, dtype=torch.bool)
+    kept = _model(anchor_weight=1.0)
+    kept.fit_centers(queries)
+    assert torch.equal(kept.compute_labels(feats, mask, [0], initial=False),
+                       kept.compute_labels(feats, mask, [0], initial=True))
+    blended = _model(anchor_weight=0.0)
+    blended.fit_centers(queries)
+    assert not torch.equal(blended.compute_labels(feats, mask, [0], initial=False),
+                           blended.compute_labels(feats, mask, [0], initial=True))
+
+
+def test_shared_space_configuration_reads_the_query():
+    """The configs' video module (no encoder, no foreground head, cosine
+    scores): an untrained model is the centred VLM cosine, so two queries
+    with different moments in one video peak at their own moments."""
+    sig, queries, *_ = _world()
+    model = _model(video_encoder=None, foreground_head=None,
+                   specific_head=dict(type='SharedSpaceHead'), score_mode='cosine',
+                   video_losses=dict(reg=dict(type='CentreRegressionLoss')))
+    model.fit_centers(queries)
+    video = 0.15 * torch.randn(1, T, D, generator=torch.Generator().manual_seed(7))
+    video[0, 2:6] += sig[0]
+    video[0, 10:14] += sig[1]
+    inputs = dict(video_feature=video.repeat(2, 1, 1), video_mask=torch.ones(2, T).bool(),
+                  query_feature=sig[:2])
+    scores = model(inputs, mode='tensor')
+    assert 2 <= int(scores[0].argmax()) < 6 and 10 <= int(scores[1].argmax()) < 14
+    frames = model.diagnostic_frames(inputs['video_feature'], inputs['video_mask'])
+    assert frames.shape == (2, T, D)
+    with pytest.raises(ValueError, match='foreground_head'):
+        _model(foreground_head=None, score_mode='probability')

@@ -21,7 +21,7 @@ import os.path as osp
 import platform
 import sys
 import time
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -35,7 +35,16 @@ from dscnet_plugin.datasets.simulation.vlm_space import DEFAULT_ALIGNMENT, VLMSp
 from dscnet_plugin.engine.hooks.evaluation_recorder_hook import EvaluationRecorder
 from dscnet_plugin.utils import atomic_text, cpu_model, merge_cli_options, register_all_modules
 
-KEYS = ('R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.5', 'mIoU', 'mAP', 'mAP@0.5', 'curve_corr')
+#: Ablations of DSCNet-VLM (``--ablations``, at the first training knob and seed):
+#: name -> config changes.
+ABLATIONS = {
+    'relabel from the learned logits (anchor_weight 0.5)': dict(anchor_weight=0.5),
+    "L_cls (the paper's BCE) in place of L_reg": dict(
+        video_losses=dict(cls=dict(type='GroundingBCELoss', loss_weight=1.0))),
+    'N_c = 16 (the paper)': dict(clusterer=dict(num_clusters=16)),
+}
+KEYS = ('R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.5', 'mIoU', 'mAP@0.5', 'mAP@0.75', 'mAP',
+        'curve_corr')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,11 +53,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--dataset', default='charades-sta', choices=sorted(SIMULATORS))
     p.add_argument('--sim-dir', default='work_dirs/vlm_sim', help='simulated features')
     p.add_argument('--work-dir', default='work_dirs/vlm_accuracy')
-    p.add_argument('--knobs', type=float, nargs='+', default=[0.0, 0.25, 0.5, 0.75, 1.0],
+    p.add_argument('--knobs', type=float, nargs='*', default=[0.0, 0.25, 0.5, 0.75, 1.0],
                    help='alignments of the zero-shot sweep')
-    p.add_argument('--train-knobs', type=float, nargs='+', default=[DEFAULT_ALIGNMENT, 0.0],
+    p.add_argument('--train-knobs', type=float, nargs='*', default=[DEFAULT_ALIGNMENT, 0.0],
                    help='alignments DSCNet-VLM is trained at')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--ablations', action='store_true',
+                   help='also the ABLATIONS of DSCNet-VLM (at the default knob, first seed)')
     p.add_argument('--out', required=True, help='the JSON written')
     return p.parse_args(argv)
 
@@ -76,9 +87,19 @@ def logged_to(path: str):
             DefaultScope._instance_dict.update(saved)
 
 
-def run(config: str, data_root: str, work_dir: str, seed: int, train: bool) -> dict:
-    """The comparison table of one run (the last evaluation)."""
+def run(config: str, data_root: str, work_dir: str, seed: int, train: bool,
+        model: Optional[dict] = None) -> dict:
+    """The comparison table of one run (the last evaluation); ``model``
+    replaces fields of the model config (whole values: a dict given replaces
+    the field's dict)."""
     cfg = merge_cli_options(Config.fromfile(config), {'data_root': data_root})
+    for key, value in (model or {}).items():
+        if isinstance(value, dict) and key == 'video_losses':
+            cfg.model[key] = value
+        elif isinstance(value, dict):
+            cfg.model[key].update(value)
+        else:
+            cfg.model[key] = value
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=True)
     cfg.default_hooks.checkpoint.update(interval=10**6, max_keep_ckpts=1, save_last=True)
@@ -86,11 +107,17 @@ def run(config: str, data_root: str, work_dir: str, seed: int, train: bool) -> d
     start = time.time()
     with logged_to(osp.join(work_dir, 'console.log')):
         runner = Runner.from_cfg(cfg)
-        runner.register_hook(recorder)
-        if train:
-            runner.train()
-        else:
-            runner.test()
+        try:
+            runner.register_hook(recorder)
+            if train:
+                runner.train()
+            else:
+                runner.test()
+        finally:  # its handlers write to the redirected (then closed) stream
+            logger = runner.logger
+            for handler in list(logger.handlers):
+                handler.close()
+                logger.removeHandler(handler)
     table = recorder.evaluations[-1]['table']
     return dict(table=table, seconds=round(time.time() - start, 1))
 
@@ -128,22 +155,34 @@ def main(argv=None) -> None:
         threads=torch.get_num_threads(), dataset=args.dataset, seeds=args.seeds,
         zero_shot={}, dscnet_vlm={})
     texts = []
+    work = osp.join(args.work_dir, args.dataset)
     for knob in args.knobs:
         runs = [run(f'configs/zeroshot_vlm_{args.dataset}.py', simulated(args, knob),
-                    osp.join(args.work_dir, f'zeroshot_a{knob:g}'), 0, train=False)]
+                    osp.join(work, f'zeroshot_a{knob:g}'), 0, train=False)]
         result['zero_shot'][f'{knob:g}'] = dict(runs=runs, summary=summary(
             [r['table'] for r in runs]))
         texts.append(markdown(f'zero-shot, knob {knob:g}', result['zero_shot'][f'{knob:g}']
                               ['summary'], 1))
     for knob in args.train_knobs:
         runs = [run(f'configs/dscnet_vlm_{args.dataset}.py', simulated(args, knob),
-                    osp.join(args.work_dir, f'dscnet_vlm_a{knob:g}_s{seed}'), seed, train=True)
+                    osp.join(work, f'dscnet_vlm_a{knob:g}_s{seed}'), seed, train=True)
                 for seed in args.seeds]
         result['dscnet_vlm'][f'{knob:g}'] = dict(runs=runs, summary=summary(
             [r['table'] for r in runs]))
         texts.append(markdown(f'DSCNet-VLM, knob {knob:g}, seeds {args.seeds}',
                               result['dscnet_vlm'][f'{knob:g}']['summary'], len(runs)))
         atomic_text(args.out, json.dumps(result, indent=1))
+    if args.ablations:
+        knob, seed = DEFAULT_ALIGNMENT, args.seeds[0]
+        result['ablations'] = dict(knob=knob, seed=seed, runs={})
+        for name, change in ABLATIONS.items():
+            slug = ''.join(c if c.isalnum() else '_' for c in name)[:40]
+            res = run(f'configs/dscnet_vlm_{args.dataset}.py', simulated(args, knob),
+                      osp.join(work, f'ablation_{slug}'), seed, True, change)
+            result['ablations']['runs'][name] = dict(res, change=change)
+            texts.append(markdown(f'DSCNet-VLM ablation: {name} (knob {knob:g}, seed {seed})',
+                                  summary([res['table']]), 1))
+            atomic_text(args.out, json.dumps(result, indent=1))
     atomic_text(args.out, json.dumps(result, indent=1))
     sys.stdout.write('\n\n'.join(texts) + '\n')
 

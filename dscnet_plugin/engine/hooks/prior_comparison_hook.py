@@ -11,7 +11,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from torch.utils.data import DataLoader
 
-from ...evaluation import GroundingRecall
+from ...evaluation import GroundingRecall, MomentRetrievalMetric
 from ...registry import HOOKS, MODELS
 from ...utils import build_pinned
 from ...visualization import format_metric_table, metric_rows
@@ -26,6 +26,15 @@ def _grounding_metric(evaluator) -> GroundingRecall:
         if isinstance(metric, GroundingRecall):
             return metric
     return GroundingRecall()
+
+
+def _comparison_metrics(evaluator) -> List[Union[GroundingRecall, MomentRetrievalMetric]]:
+    """The evaluator's metrics the priors and the control are reported with:
+    its :class:`GroundingRecall` (a default one without) and its
+    :class:`MomentRetrievalMetric`, if any (several windows per query)."""
+    found = [m for m in getattr(evaluator, 'metrics', [])
+             if isinstance(m, MomentRetrievalMetric)]
+    return [_grounding_metric(evaluator)] + found[:1]
 
 
 def _unwrap(model):
@@ -136,16 +145,26 @@ class PriorComparisonHook(Hook):
                 self._priors[cls.__name__] = build_pinned(MODELS, cfg)
         return self._priors
 
-    def compare(self, dataset, metric: GroundingRecall) -> Dict[str, dict]:
-        """Metrics of every prior on ``dataset``'s samples."""
+    def compare(self, dataset, metric: Union[GroundingRecall, Sequence]) -> Dict[str, dict]:
+        """Metrics of every prior on ``dataset``'s samples, with ``metric``
+        (a :class:`GroundingRecall`, or a list of it and a
+        :class:`MomentRetrievalMetric`, whose numbers are merged in)."""
+        metrics = list(metric) if isinstance(metric, (list, tuple)) else [metric]
         infos = [dataset.get_data_info(i) for i in range(len(dataset))]
         durations = np.array([float(x['duration']) for x in infos])
         gt = np.array([x['gt_moment'] for x in infos], dtype=np.float64) / durations[:, None]
+        windows = [np.asarray(x.get('gt_windows', [x['gt_moment']]), np.float64).reshape(-1, 2)
+                   / d for x, d in zip(infos, durations)]
         idx = np.array([x.get('sample_idx', i) for i, x in enumerate(infos)])
         out = {}
         for name, prior in self._build_priors().items():
             segments, scores = prior.predict_normalized(idx)
-            out[name] = metric.evaluate_arrays(segments, scores, np.isfinite(scores), gt)
+            valid = np.isfinite(scores)
+            out[name] = {}
+            for m in metrics:
+                out[name].update(m.evaluate_ranked(segments, scores, valid, windows)
+                                 if isinstance(m, MomentRetrievalMetric)
+                                 else m.evaluate_arrays(segments, scores, valid, gt))
         return out
 
     def donors(self, dataset) -> np.ndarray:
@@ -166,7 +185,7 @@ class PriorComparisonHook(Hook):
             control = self.evaluate_other_video(runner.model, dataloader, evaluator)
         if runner.rank != 0:
             return
-        priors = self.compare(dataloader.dataset, _grounding_metric(evaluator))
+        priors = self.compare(dataloader.dataset, _comparison_metrics(evaluator))
         name = self.name or type(_unwrap(runner.model)).__name__
         if name in priors:  # a prior evaluated as the model keeps its own row
             name += ' (evaluated)'
@@ -200,8 +219,9 @@ class PriorComparisonHook(Hook):
         loader = DataLoader(OtherVideoQueryDataset(dataset, donors),
                             batch_sampler=dataloader.batch_sampler,
                             collate_fn=dataloader.collate_fn, num_workers=0)
-        metric = copy.deepcopy(_grounding_metric(evaluator))
-        metric.results.clear()
+        metrics = [copy.deepcopy(m) for m in _comparison_metrics(evaluator)]
+        for metric in metrics:
+            metric.results.clear()
         core = _unwrap(model)
         kept_ratios = getattr(core, 'score_ratios', None)  # the true queries' (diagnostics)
         was_training = model.training
@@ -211,7 +231,8 @@ class PriorComparisonHook(Hook):
         for batch in loader:
             true_inputs = batch.pop('true_inputs')
             outputs = model.test_step(batch)
-            metric.process(None, [o.to_dict() for o in outputs])
+            for metric in metrics:
+                metric.process(None, [o.to_dict() for o in outputs])
             if curves_ok:
                 other = core(**core.data_preprocessor(batch, False), mode='tensor')
                 data = core.data_preprocessor(dict(batch, inputs=true_inputs), False)
@@ -225,7 +246,9 @@ class PriorComparisonHook(Hook):
         model.train(was_training)
         if kept_ratios is not None:
             core.score_ratios = kept_ratios
-        result = metric.evaluate(len(dataset))
+        result = {}
+        for metric in metrics:
+            result.update(metric.evaluate(len(dataset)))
         self.last_curve_correlation = None
         gathered = collect_results(corrs if curves_ok else [], len(dataset), 'cpu')
         if gathered and curves_ok:

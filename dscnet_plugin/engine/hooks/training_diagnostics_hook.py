@@ -175,8 +175,9 @@ class TrainingDiagnosticsHook(Hook):
         feats, mask = self._probe_batch(runner, model.centers.device)
         was_training = model.training
         model.eval()
+        frames_of = getattr(model, 'diagnostic_frames', None) or model.video_encoder
         with torch.no_grad():
-            stats['encoder_cos'] = mean_pairwise_cosine(model.diagnostic_frames(feats, mask), mask)
+            stats['encoder_cos'] = mean_pairwise_cosine(frames_of(feats, mask), mask)
         model.train(was_training)
         stats.update(input_cos=mean_pairwise_cosine(feats, mask), probe_videos=feats.size(0))
         if bool(model.centers_ready):

@@ -188,6 +188,27 @@ class MomentRetrievalMetric(BaseMetric):
         out['max_pred_windows'] = self.max_pred_windows
         return out
 
+    def evaluate_ranked(self, moments: np.ndarray, scores: np.ndarray, valid: np.ndarray,
+                        gt_windows: Sequence[np.ndarray]) -> Dict[str, object]:
+        """Metrics of N scored prediction lists (as :meth:`process` keeps
+        them: the ``max_pred_windows`` best by score), e.g. a prior's.
+
+        Args:
+            moments: ``N x K x 2`` predictions (the unit of ``gt_windows``).
+            scores: ``N x K`` their scores.
+            valid: ``N x K`` bool real predictions.
+            gt_windows: ``N`` arrays ``G_i x 2`` of ground-truth windows;
+                queries with none are left out.
+        """
+        order = np.argsort(-np.where(valid, scores, -np.inf), axis=1,
+                           kind='stable')[:, :self.max_pred_windows]
+        preds = np.take_along_axis(moments, order[..., None], axis=1)
+        pred_valid = np.take_along_axis(valid, order, axis=1)
+        kept = [i for i, g in enumerate(gt_windows) if len(g)]
+        gts, gt_valid = _pad([np.asarray(gt_windows[i], np.float64).reshape(-1, 2)
+                              for i in kept])
+        return self.evaluate_arrays(preds[kept], pred_valid[kept], gts, gt_valid)
+
     @staticmethod
     def average_precision(iou: np.ndarray, pred_valid: np.ndarray, gt_valid: np.ndarray,
                           thresholds: np.ndarray) -> np.ndarray:

@@ -191,3 +191,22 @@ def test_in_an_evaluator_beside_grounding_recall():
     out = evaluator.evaluate(1)
     assert out['R1@0.5'] == 100.0 and out['mAP'] == 100.0   # both windows found
     assert out['R5@0.5'] == 100.0                             # the first window
+
+
+def test_evaluate_ranked_matches_the_sample_path():
+    """A prior's arrays (sorted by score inside) give what process() gives."""
+    gen = np.random.default_rng(3)
+    samples, moments, scores, windows = [], [], [], []
+    for _ in range(6):
+        m = np.sort(gen.uniform(0, 30, (12, 2)), axis=1)
+        s = gen.normal(size=12)
+        g = np.sort(gen.uniform(0, 30, (2, 2)), axis=1)
+        samples.append(dict(pred_moments=m[np.argsort(-s)], pred_scores=np.sort(s)[::-1],
+                            gt_windows=g))
+        moments.append(m), scores.append(s), windows.append(g)
+    metric = MomentRetrievalMetric()
+    metric.process(None, samples)
+    expect = metric.compute_metrics(metric.results)
+    got = MomentRetrievalMetric().evaluate_ranked(np.stack(moments), np.stack(scores),
+                                                  np.ones((6, 12), bool), windows)
+    assert got == pytest.approx(expect)
