@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 
 from ...datasets.annotations import require_ground_truth
 from ...registry import DATA_SOURCES, MODELS
-from ...structures import GroundingDataSample
+from ...structures import GroundingDataSample, attach_predictions
 from ...utils import build_pinned
 
 
@@ -74,13 +74,7 @@ class BaseMomentPrior(BaseModel):
             return torch.as_tensor(segments, dtype=torch.float32)
         if mode != 'predict':
             raise ValueError(f'unknown mode {mode!r}')
-        durations = np.array([float(s.metainfo['duration']) for s in data_samples])
-        seconds = segments * durations[:, None, None]
-        for sample, seg, sc in zip(data_samples, seconds, scores):
-            real = np.isfinite(sc)  # unfilled slots carry -inf scores
-            sample.pred_moments = seg[real]
-            sample.pred_scores = sc[real]
-        return data_samples
+        return attach_predictions(data_samples, segments, scores)  # -inf: unfilled
 
 
 def repeat_for(n: int, segments: np.ndarray,

@@ -7,7 +7,7 @@ import torch
 from mmengine.model import BaseModel
 
 from ...registry import MODELS
-from ...structures import GroundingDataSample, batched_nms, gather_kept
+from ...structures import GroundingDataSample, attach_predictions, batched_nms, gather_kept
 from ...utils import build_pinned
 from .base_prior import training_moments
 from .frequency_prior import grid_cell_counts
@@ -138,9 +138,4 @@ class BoundaryFrequencyPrior(BaseModel):
             return torch.as_tensor(segs, dtype=torch.float32)
         if mode != 'predict':
             raise ValueError(f'unknown mode {mode!r}')
-        durations = np.array([float(s.metainfo['duration']) for s in data_samples])
-        for sample, seg, sc in zip(data_samples, segs * durations[:, None, None], scores):
-            real = np.isfinite(sc)
-            sample.pred_moments = seg[real]
-            sample.pred_scores = sc[real]
-        return data_samples
+        return attach_predictions(data_samples, segs, scores)

@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 
-from ...structures import GroundingDataSample
+from ...structures import GroundingDataSample, attach_predictions
 from ..heads import masked_softmax
 from .frame_scoring import adjacent_ratios
 
@@ -107,16 +107,7 @@ class VideoModuleMixin:
         frame_scores = self.frame_scores(inputs)
         ratios = adjacent_ratios(_as_positive(frame_scores, mask), mask).float().cpu()[:4096]
         self.score_ratios = self.score_ratios[-255:] + [ratios]  # bounded
-        segments, scores = self.grower(frame_scores, mask)
-        durations = torch.as_tensor([float(s.metainfo['duration']) for s in data_samples],
-                                    dtype=torch.float64, device=segments.device)
-        seconds = (segments * durations.view(-1, 1, 1)).cpu()
-        scores = scores.double().cpu()
-        for sample, seg, sc in zip(data_samples, seconds, scores):
-            real = torch.isfinite(sc)
-            sample.pred_moments = seg[real]
-            sample.pred_scores = sc[real]
-        return data_samples
+        return attach_predictions(data_samples, *self.grower(frame_scores, mask))
 
     def forward(self, inputs: dict, data_samples: Optional[List[GroundingDataSample]] = None,
                 mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], list, torch.Tensor]:

@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseModel
 
 from ...registry import INFERENCE_GROWERS, MODELS
-from ...structures import GroundingDataSample
+from ...structures import GroundingDataSample, attach_predictions
 from ...utils import build_pinned
 from .proposal_scoring import similarity_curve
 
@@ -111,15 +111,8 @@ class ZeroShotVLMGrounder(BaseModel):
         if not data_samples:
             raise ValueError('ZeroShotVLMGrounder needs data_samples (they carry the durations)')
         video, mask, query = self._checked(inputs)
-        segments, scores = self.grower(similarity_curve(video, query, mask), mask)
-        durations = torch.as_tensor([float(s.metainfo['duration']) for s in data_samples],
-                                    dtype=torch.float64)
-        seconds = segments.double().cpu() * durations.view(-1, 1, 1)
-        for sample, moments, ranked in zip(data_samples, seconds, scores.double().cpu()):
-            real = torch.isfinite(ranked)
-            sample.pred_moments = moments[real]
-            sample.pred_scores = ranked[real]
-        return data_samples
+        return attach_predictions(data_samples,
+                                  *self.grower(similarity_curve(video, query, mask), mask))
 
     def forward(self, inputs: dict, data_samples: Optional[List[GroundingDataSample]] = None,
                 mode: str = 'predict') -> Union[Dict[str, torch.Tensor], list, torch.Tensor]:
