@@ -13,8 +13,8 @@ from .synthetic import (SyntheticGroundingAnnotation, SyntheticGroundingGenerato
                         SyntheticWordVectors)
 from .text import (GloveTextVectors, KumoGloveVectors, QueryVocabulary,
                    Vocabulary, build_embedding_matrix, tokenize)
-from .transforms import (LoadQueryFeatures, LoadVideoFeatures, PackGroundingInputs,
-                         ResampleFeatures, TokenizeQuery)
+from .transforms import (EncodeQueryText, LoadQueryFeatures, LoadVideoFeatures,
+                         PackGroundingInputs, ResampleFeatures, TokenizeQuery)
 from .unpaired_datasets import (BOUNDARY_FIELDS, QUERY_FIELDS, VIDEO_FIELDS,
                                 QuerySetDataset, UnpairedVideoDataset)
 
@@ -29,7 +29,8 @@ __all__ = [
     'SyntheticGroundingAnnotation', 'SyntheticGroundingGenerator',
     'SyntheticWordVectors', 'GloveTextVectors', 'KumoGloveVectors',
     'QueryVocabulary', 'Vocabulary', 'build_embedding_matrix', 'tokenize',
-    'LoadQueryFeatures', 'LoadVideoFeatures', 'PackGroundingInputs', 'ResampleFeatures',
+    'EncodeQueryText', 'LoadQueryFeatures', 'LoadVideoFeatures', 'PackGroundingInputs',
+    'ResampleFeatures',
     'TokenizeQuery', 'BOUNDARY_FIELDS', 'QUERY_FIELDS', 'VIDEO_FIELDS',
     'QuerySetDataset', 'UnpairedVideoDataset'
 ]

@@ -54,3 +54,16 @@ def test_a_single_string_is_refused(clip_dir):
     enc = TEXT_ENCODERS.build(dict(type='CLIPTextEncoder', model=clip_dir))
     with pytest.raises(TypeError, match='sequence of sentences'):
         enc.encode('a man walks')
+
+
+def test_encode_query_text_transform_fills_the_query_feature(clip_dir):
+    """The pipeline swap of LoadQueryFeatures: the sentence through the tower."""
+    from dscnet_plugin.registry import TRANSFORMS
+    step = TRANSFORMS.build(dict(type='EncodeQueryText',
+                                 encoder=dict(type='CLIPTextEncoder', model=clip_dir)))
+    out = [step(dict(query=q))['query_feature'] for q in SENTENCES + SENTENCES[:1]]
+    stored = CLIPEmbedder(clip_dir, device='cpu').embed_texts(SENTENCES)
+    for got, want in zip(out, [s['pooler_output'] for s in stored] + [stored[0]['pooler_output']]):
+        assert got.shape == (PROJECTION_DIM,) and got.dtype == np.float32
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    assert len(step._cache) == 2  # each distinct sentence encoded once
