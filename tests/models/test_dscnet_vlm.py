@@ -131,3 +131,19 @@ def test_shared_space_configuration_reads_the_query():
     assert frames.shape == (2, T, D)
     with pytest.raises(ValueError, match='foreground_head'):
         _model(foreground_head=None, score_mode='probability')
+
+
+def test_the_relabel_blend_keeps_the_anchor_order_of_the_centres():
+    """Standardised per video over all centres and frames, the anchor alone
+    labels exactly as the raw cosine does (a per-centre standardisation
+    would reorder the centres at a frame and relabel every video)."""
+    from dscnet_plugin.models.grounders.dscnet_vlm import _standardise
+    from dscnet_plugin.models.labellers import center_similarity
+    sig, queries, feats, *_ = _world()
+    mask = torch.ones(len(feats), T, dtype=torch.bool)
+    mask[:5, 12:] = False
+    model = _model()
+    model.fit_centers(queries)
+    anchor = center_similarity(feats, model.centers)
+    labeller = model.pseudo_labeller
+    assert torch.equal(labeller(_standardise(anchor, mask), mask), labeller(anchor, mask))

@@ -38,7 +38,8 @@ from dscnet_plugin.utils import atomic_text, cpu_model, merge_cli_options, regis
 #: Ablations of DSCNet-VLM (``--ablations``, at the first training knob and seed):
 #: name -> config changes.
 ABLATIONS = {
-    'relabel from the learned logits (anchor_weight 0.5)': dict(anchor_weight=0.5),
+    'relabel blending in the learned logits (anchor_weight 0.9)': dict(anchor_weight=0.9),
+    'relabel blending in the learned logits (anchor_weight 0.5)': dict(anchor_weight=0.5),
     "L_cls (the paper's BCE) in place of L_reg": dict(
         video_losses=dict(cls=dict(type='GroundingBCELoss', loss_weight=1.0))),
     'N_c = 16 (the paper)': dict(clusterer=dict(num_clusters=16)),
@@ -175,8 +176,8 @@ def main(argv=None) -> None:
     if args.ablations:
         knob, seed = DEFAULT_ALIGNMENT, args.seeds[0]
         result['ablations'] = dict(knob=knob, seed=seed, runs={})
-        for name, change in ABLATIONS.items():
-            slug = ''.join(c if c.isalnum() else '_' for c in name)[:40]
+        for i, (name, change) in enumerate(ABLATIONS.items()):
+            slug = f'{i}_' + ''.join(c if c.isalnum() else '_' for c in name)[:40]
             res = run(f'configs/dscnet_vlm_{args.dataset}.py', simulated(args, knob),
                       osp.join(work, f'ablation_{slug}'), seed, True, change)
             result['ablations']['runs'][name] = dict(res, change=change)

@@ -54,9 +54,10 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
             re-normalise) before clustering, for the anchor and at inference:
             the part every query shares (the text side of the modality gap)
             does not tell the centres apart.
-        anchor_weight: Relabelling scores = ``anchor_weight`` x standardised
-            anchor cosine + ``(1 - anchor_weight)`` x standardised learned
-            logit (0: the paper's relabelling from the learned features).
+        anchor_weight: Relabelling scores = ``anchor_weight`` x anchor cosine
+            + ``(1 - anchor_weight)`` x learned logit, each standardised per
+            video over all centres and frames (0: the paper's relabelling from
+            the learned features; 1: the anchor labels are kept).
         score_mode: ``'cosine'`` (the specific head's logits times its
             temperature: the frame-query cosine in the learned space, for a
             grower that ranks windows of a curve), ``'probability'`` or
@@ -183,9 +184,11 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
 
 
 def _standardise(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """``B x K x T`` rows minus their real-frame mean, over their std."""
-    m = mask.unsqueeze(1).to(x.dtype)
-    n = m.sum(-1, keepdim=True).clamp(min=1)
-    mean = (x * m).sum(-1, keepdim=True) / n
-    var = (((x - mean) * m) ** 2).sum(-1, keepdim=True) / n
+    """``B x K x T`` scores minus their mean over the video's real frames
+    and all ``K`` rows, over their std there: one affine map per video, so
+    the centres keep their order at every frame (what the labeller reads)."""
+    m = mask.unsqueeze(1).to(x.dtype).expand_as(x)
+    n = m.sum((1, 2), keepdim=True).clamp(min=1)
+    mean = (x * m).sum((1, 2), keepdim=True) / n
+    var = (((x - mean) * m) ** 2).sum((1, 2), keepdim=True) / n
     return (x - mean) / var.sqrt().clamp(min=1e-6) * m
