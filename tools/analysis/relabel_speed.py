@@ -5,6 +5,8 @@ Measures, on the given device, with random features of Charades-STA's size
 
 - one relabelling pass of ``NCutLabeller`` (batched power iteration) for one
   neck, and the 4 necks of the paper's Charades setting;
+- the same pass with the labeller's ``eigh`` solver, the agreement of the
+  two passes' labels and the solver ``'auto'`` picks on this device;
 - batched ``torch.linalg.eigh`` on a subset of the same graphs (the dense
   reference), the speed ratio, and the agreement of the two cuts;
 - one epoch of the video module (encoder + both heads + L_v) with the
@@ -23,7 +25,8 @@ import torch
 
 from dscnet_plugin.models import (ForegroundAttentionHead, SelfAttentionVideoEncoder,
                                   SpecificAttentionHead)
-from dscnet_plugin.models.labellers import NCutLabeller, center_similarity, ncut_fiedler
+from dscnet_plugin.models.labellers import (NCutLabeller, center_similarity, ncut_fiedler,
+                                            pick_solver)
 from dscnet_plugin.models.losses import (ForegroundTripletLoss, GroundingBCELoss,
                                          SpecificAttentionLoss)
 
@@ -65,10 +68,18 @@ def main():
     centers = torch.randn(1, n_c, d, device=dev)
     mask = torch.ones(n_videos, t, dtype=torch.bool, device=dev)
 
-    labeller = NCutLabeller(center_weight=1.0, num_iters=100, max_graphs=16384)
-    labeller(frames[:8], centers, mask[:8])  # warm-up
-    out['relabel_one_neck_s'] = timed(lambda: labeller(frames, centers, mask), dev)
+    labels = {}
+    for solver in ('power', 'eigh'):  # the labeller with each solver, side by side
+        labeller = NCutLabeller(center_weight=1.0, num_iters=100, max_graphs=16384,
+                                solver=solver)
+        labeller(frames[:8], centers, mask[:8])  # warm-up
+        key = 'relabel_one_neck_s' if solver == 'power' else 'relabel_one_neck_eigh_s'
+        out[key] = timed(lambda: labels.update({solver: labeller(frames, centers, mask)}), dev)
     out['relabel_4_necks_s'] = 4 * out['relabel_one_neck_s']
+    out.update(solver_label_agreement=(labels['power'] == labels['eigh']).float().mean().item(),
+               eigh_labeller_over_power=out['relabel_one_neck_eigh_s'] / out['relabel_one_neck_s'],
+               auto_solver=pick_solver('auto', dev, t))
+    labeller = NCutLabeller(center_weight=1.0, num_iters=100, max_graphs=16384)
 
     sub = 8 if args.small else 64
     sim = center_similarity(frames[:sub], centers)

@@ -39,7 +39,8 @@ model = dict(
         type='NCutLabeller',
         center_weight=1.0,  # gamma; 0 = literal centre-independent cut
         bandwidth=1.0,
-        num_iters=100),
+        num_iters=100,
+        solver='power'),  # 'eigh': exact; 'auto': by device and T (docs/benchmarks.md, Speed)
     center_necks=False,  # True: centred, normalised necks (reading 16)
     score_mode='softmax_product',  # 'probability': calibrated (reading 19)
     grower=dict(

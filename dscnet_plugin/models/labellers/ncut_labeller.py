@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from ...registry import PSEUDO_LABELLERS
-from .spectral import ncut_fiedler
+from .spectral import ncut_fiedler, ncut_fiedler_eigh, pick_solver
 
 
 def center_similarity(frames: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
@@ -62,16 +62,25 @@ class NCutLabeller:
             distance between real frames.
         num_iters: Power iterations.
         max_graphs: Graphs (video x centre) processed at once.
+        solver: ``'power'`` (batched power iteration, ``num_iters`` steps;
+            the default, so earlier results reproduce), ``'eigh'`` (exact
+            dense eigendecomposition) or ``'auto'`` (by device and graph
+            size, see :func:`~dscnet_plugin.models.labellers.spectral.pick_solver`).
+            Where the second and third eigenvalues nearly tie, 100 power steps
+            can stop at another vector than the exact one and cut differently.
         seed: Seed of the power-iteration start vectors.
     """
 
     def __init__(self, center_weight: float = 1.0, bandwidth: float = 1.0,
-                 num_iters: int = 100, max_graphs: int = 8192, seed: int = 0) -> None:
+                 num_iters: int = 100, max_graphs: int = 8192, seed: int = 0,
+                 solver: str = 'power') -> None:
+        pick_solver(solver, torch.device('cpu'), 0)  # checks the name
         self.center_weight = center_weight
         self.bandwidth = bandwidth
         self.num_iters = num_iters
         self.max_graphs = max_graphs
         self.seed = seed
+        self.solver = solver
 
     def affinity(self, frames: torch.Tensor, sim: torch.Tensor,
                  mask: torch.Tensor) -> torch.Tensor:
@@ -110,6 +119,7 @@ class NCutLabeller:
         step = max(1, self.max_graphs // n_c)
         # one start vector for every chunk: labels do not depend on chunking
         start = torch.randn(t, generator=gen)
+        solver = pick_solver(self.solver, frames.device, t)
         out = []
         for i in range(0, b, step):  # chunks of videos bound the T x T memory
             fr, ms = frames[i:i + step], mask[i:i + step]
@@ -121,7 +131,8 @@ class NCutLabeller:
                     fr, centers if centers.size(0) == 1 else centers[i:i + step])
                 w = self.affinity(fr, sim, ms)
             node_mask = ms.unsqueeze(1).expand(-1, n_c, -1).flatten(0, 1)
-            fiedler = ncut_fiedler(w.flatten(0, 1), node_mask, self.num_iters, start=start)
+            fiedler = (ncut_fiedler_eigh(w.flatten(0, 1), node_mask) if solver == 'eigh' else
+                       ncut_fiedler(w.flatten(0, 1), node_mask, self.num_iters, start=start))
             side = (fiedler > 0).view(-1, n_c, t)
             out.append(foreground_side(side, sim, ms.unsqueeze(1).expand_as(side)))
         return torch.cat(out)
