@@ -1,7 +1,8 @@
 # ActivityNet Captions in the vision-language layout (moment_detr jsonl + CLIP-style
 # features), as written by tools/data/convert_annotations.py and
 # tools/data/extract_vlm_features.py, or by tools/data/simulate_features.py --mode vlm:
-#   <data_root>/{train,test}.jsonl           qid, query, vid, duration, relevant_windows
+#   <data_root>/{train,val_1,val_2}.jsonl    qid, query, vid, duration, relevant_windows
+#                                            (validation on val_1, test on val_2)
 #   <data_root>/video_features/{vid}.npz     `features`: T x 512, one row per 1 s clip
 #   <data_root>/text_features/qid{qid}.npz   `pooler_output`: 512
 # Move everything with one field: --cfg-options data_root=/path/to/activitynet
@@ -20,8 +21,10 @@ text_features = dict(type='QueryFeatures', data_root=data_root, path='text_featu
                      key='pooler_output', name_format='qid{qid}.npz', feature_dim=feature_dim)
 train_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
                         ann_file='train.jsonl')
+val_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
+                      ann_file='val_1.jsonl')
 test_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
-                       ann_file='test.jsonl')
+                       ann_file='val_2.jsonl')
 
 test_pipeline = [
     dict(type='LoadVideoFeatures', reader=video_features),
@@ -56,7 +59,13 @@ train_dataloader = dict(
                  pipeline=train_pipeline))
 query_set = dict(type='QuerySetDataset', annotation=train_annotation,
                  pipeline=query_pipeline)
-val_dataloader = test_dataloader
+val_dataloader = dict(
+    batch_size=256,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type='GroundingDataset', annotation=val_annotation,
+                 pipeline=test_pipeline, test_mode=True))
 val_evaluator = {{_base_.test_evaluator}}
 
 # Proposal windows of the models that rank windows of a frame curve
