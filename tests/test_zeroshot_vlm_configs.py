@@ -14,7 +14,7 @@ from dscnet_plugin.structures import GroundingDataSample
 from dscnet_plugin.utils import build_pinned, propagate_data_root
 
 REPO = Path(__file__).resolve().parents[1]
-DATASETS = {'charades-sta': 'test.jsonl', 'activitynet': 'test.jsonl',
+DATASETS = {'charades-sta': 'test.jsonl', 'activitynet': 'val_2.jsonl',
             'qvhighlights': 'val.jsonl'}
 
 
