@@ -2,6 +2,7 @@
 preprocessing) from a local folder or a hub name, with errors naming it."""
 import os
 import os.path as osp
+import pickle
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -104,6 +105,10 @@ def load_clip(name_or_path: str = DEFAULT_CLIP,
     try:
         model = CLIPModel.from_pretrained(name_or_path, config=config, **kwargs)
         tokenizer = AutoTokenizer.from_pretrained(name_or_path, **kwargs)
+    except pickle.UnpicklingError as e:  # torch.load(weights_only=True) refused it
+        raise ModelLoadError(name_or_path, 'weights refused: a pickled file in it holds '
+                             'more than tensors (it could run code when loaded; nothing was '
+                             f'run) ({_first_line(e)})') from None
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
         raise ModelLoadError(name_or_path, f'cannot load the CLIP weights or tokenizer '
                              f'({_first_line(e)})') from None
