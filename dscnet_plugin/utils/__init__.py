@@ -1,5 +1,6 @@
 """Utilities: scoped building, environment set-up, paths, configs."""
-from .atomic_files import OutputFileError, atomic_bytes, atomic_text, atomic_write, writing
+from .atomic_files import (OutputFileError, atomic_bytes, atomic_npz, atomic_text, atomic_write,
+                           writing)
 from .cli import run_tool
 from .cli_errors import SetupError
 from .cli_values import OptionsAction, OptionValueError, parse_options
@@ -21,7 +22,8 @@ __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_pa
            'propagate_data_root', 'apply_cli_options', 'merge_cli_options',
            'register_checkpoint_globals', 'install_safe_loading', 'load_from_safe_local',
            'safe_torch_load', 'prepare_cpu_distributed', 'track',
-           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_text',
+           'set_quiet', 'progress_enabled', 'atomic_write', 'atomic_bytes', 'atomic_npz',
+           'atomic_text',
            'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model', 'quiet_console',
            'SetupError', 'OptionsAction', 'OptionValueError', 'parse_options',
            'ConfigOptionError', 'check_option_keys', 'import_mmaction_models',

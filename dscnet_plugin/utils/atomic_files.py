@@ -74,3 +74,14 @@ def atomic_bytes(path: str, data: bytes, sync: bool = False) -> None:
 def atomic_text(path: str, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_bytes(path, text.encode('utf-8'))
+
+
+def atomic_npz(path: str, **arrays) -> None:
+    """``np.savez`` the named ``arrays`` to ``path`` atomically (written to a
+    file object, so numpy adds no ``.npz`` suffix to the temporary name)."""
+    import numpy as np
+
+    def write(tmp: str) -> None:
+        with open(tmp, 'wb') as f:
+            np.savez(f, **arrays)
+    atomic_write(path, write)

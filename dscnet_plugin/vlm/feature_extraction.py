@@ -25,7 +25,7 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ..datasets.annotations.durations import load_durations
-from ..utils.atomic_files import atomic_text, atomic_write
+from ..utils.atomic_files import atomic_npz, atomic_text
 from ..utils.cli_errors import SetupError
 from ..utils.progress import track
 from .clip_embedder import CLIPEmbedder
@@ -46,14 +46,6 @@ class ExtractionSummary:
 def video_id(path: str) -> str:
     """The id of a video file: its name without the suffix."""
     return osp.splitext(osp.basename(os.fspath(path)))[0]
-
-
-def save_npz(path: str, **arrays: np.ndarray) -> None:
-    """``np.savez`` to ``path`` atomically."""
-    def write(tmp: str) -> None:
-        with open(tmp, 'wb') as f:
-            np.savez(f, **arrays)
-    atomic_write(path, write)
 
 
 def read_npz(path: str) -> Optional[Dict[str, np.ndarray]]:
@@ -127,7 +119,7 @@ def extract_video_features(videos: Sequence[str], out: str, embedder: CLIPEmbedd
             continue
         video = decode_video(path, clip_seconds, short_side=short_side)
         feats = embedder.embed_images(video.frames).numpy().astype(np.float32)
-        save_npz(target, **{FEATURE_KEY: feats})
+        atomic_npz(target, **{FEATURE_KEY: feats})
         durations[vid] = round(video.duration, 6)
         _write_durations(durations_path, durations)
         summary.written[vid] = int(feats.shape[0])

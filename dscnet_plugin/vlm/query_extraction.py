@@ -17,9 +17,10 @@ import numpy as np
 from mmengine.logging import print_log
 
 from ..datasets.errors import AnnotationError
+from ..utils.atomic_files import atomic_npz
 from ..utils.progress import track
 from .clip_embedder import CLIPEmbedder
-from .feature_extraction import ExtractionSummary, read_npz, save_npz
+from .feature_extraction import ExtractionSummary, read_npz
 
 TEXT_DIR = 'text_features'
 QUERY_NAME_FORMAT = 'qid{qid}.npz'
@@ -105,7 +106,7 @@ def extract_query_features(ann_file: str, out_dir: str, embedder: CLIPEmbedder,
     for batch in track(batches):
         feats = embedder.embed_texts([query for _, query, _ in batch])
         for (qid, _, target), arrays in zip(batch, feats):
-            save_npz(target, **arrays)
+            atomic_npz(target, **arrays)
             summary.written[qid] = int(arrays['last_hidden_state'].shape[0])
     print_log(f'{ann_file}: {len(summary.written)} query feature file(s) written to '
               f'{out_dir}, {len(summary.skipped)} already there', logger='current',

@@ -14,10 +14,9 @@ import os
 import os.path as osp
 from typing import Dict, Optional, Sequence, Tuple
 
-import numpy as np
 from mmengine.logging import print_log
 
-from ...utils import atomic_text, atomic_write, track
+from ...utils import atomic_npz, atomic_text, track
 from ..annotations.activitynet_captions import ActivityNetCaptionsAnnotation
 from ..annotations.charades_sta import CharadesSTAAnnotation
 from ..annotations.moment_detr import MomentDETRAnnotation, write_moment_detr_jsonl
@@ -31,13 +30,6 @@ from .vlm_space import VLMSpace
 #: Seconds per feature row of each dataset.
 CLIP_SECONDS = {'charades-sta': 1.0, 'activitynet': 1.0, 'qvhighlights': 2.0}
 QVHIGHLIGHTS_SPLITS = ('train', 'val')
-
-
-def _save_npz(path: str, **arrays: np.ndarray) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, 'wb') as f:  # a file object: np.savez adds no suffix
-            np.savez(f, **arrays)
-    atomic_write(path, write)
 
 
 def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
@@ -85,15 +77,15 @@ def write_vlm_layout(space: VLMSpace, timelines: Sequence[VideoTimeline],
     for vid in track(vids):
         x = space.frames(by_vid[vid], clip_seconds)
         frames += len(x)
-        _save_npz(osp.join(out, 'video_features', f'{vid}.npz'), features=x)
+        atomic_npz(osp.join(out, 'video_features', f'{vid}.npz'), features=x)
     counts = {}
     for name, first_qid, rows in jobs:
         pooled, tokens = space.encode_queries([r.sentence for r in rows])
         print_log(f'[simulate-vlm] {name}: {len(rows)} queries (qid {first_qid}..'
                   f'{first_qid + len(rows) - 1}) to {out}/text_features', logger='current')
         for k in track(range(len(rows))):
-            _save_npz(osp.join(out, 'text_features', f'qid{first_qid + k}.npz'),
-                      pooler_output=pooled[k], last_hidden_state=tokens[k])
+            atomic_npz(osp.join(out, 'text_features', f'qid{first_qid + k}.npz'),
+                       pooler_output=pooled[k], last_hidden_state=tokens[k])
         write_moment_detr_jsonl(rows, osp.join(out, f'{name}.jsonl'), first_qid)
         counts[name] = dict(queries=len(rows), first_qid=first_qid)
     manifest = dict(space.params, mode='vlm', clip_seconds=clip_seconds, videos=len(vids),
