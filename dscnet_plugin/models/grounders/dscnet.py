@@ -12,7 +12,7 @@ from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
 from ...utils import build_pinned
 from ..text_encoders.sif_vectors import sif_sentence_vectors
 from .dscnet_labels import CentreLabelsMixin
-from .frame_scoring import SCORE_MODES, probability_scores, softmax_product_scores
+from .frame_scoring import SCORE_MODES, query_scores
 from .video_module import VideoModuleMixin
 
 
@@ -207,8 +207,4 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         fore = self.foreground_head(frames, mask)
         spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask)
                for i in range(self.num_necks)]
-        if self.score_mode == 'probability':
-            return probability_scores([s['logits'][:, 0] for s in spe], fore['logits'], mask,
-                                      self.inference_temperature)
-        return softmax_product_scores([s['scores'][:, 0] for s in spe], fore['scores'], mask,
-                                      self.inference_temperature)
+        return query_scores(self.score_mode, spe, fore, mask, self.inference_temperature)

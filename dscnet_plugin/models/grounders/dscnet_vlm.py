@@ -9,7 +9,7 @@ from ...registry import (ATTENTION_HEADS, INFERENCE_GROWERS, LOSSES, MODELS, NEC
                          PSEUDO_LABELLERS)
 from ...utils import build_pinned
 from ..labellers import center_similarity
-from .frame_scoring import SCORE_MODES, probability_scores, softmax_product_scores
+from .frame_scoring import SCORE_MODES, query_scores
 from .video_module import VideoModuleMixin
 
 
@@ -175,12 +175,8 @@ class DSCNetVLM(VideoModuleMixin, BaseModel):
         spe = self.specific_head(frames, query, 0, mask)
         if self.score_mode == 'cosine':
             return spe['logits'][:, 0] * getattr(self.specific_head, 'temperature', 1.0) * mask
-        fore = self.foreground_head(frames, mask)
-        if self.score_mode == 'probability':
-            return probability_scores([spe['logits'][:, 0]], fore['logits'], mask,
-                                      self.inference_temperature)
-        return softmax_product_scores([spe['scores'][:, 0]], fore['scores'], mask,
-                                      self.inference_temperature)
+        return query_scores(self.score_mode, [spe], self.foreground_head(frames, mask), mask,
+                            self.inference_temperature)
 
 
 def _standardise(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

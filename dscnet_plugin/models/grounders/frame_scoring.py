@@ -52,6 +52,20 @@ def softmax_product_scores(spe_scores: List[torch.Tensor], fore_scores: torch.Te
     return _peak_one(log_joint, mask)
 
 
+def query_scores(score_mode: str, spe: List[dict], fore: dict, mask: torch.Tensor,
+                 temperature: float = 1.0) -> torch.Tensor:
+    """``B x T`` scores of each video for its query from the specific head's
+    outputs for the query's ``N_e`` necks (``spe``, each with one centre:
+    ``logits`` / ``scores`` ``B x 1 x T``) and the foreground head's
+    (``fore``): :func:`probability_scores` or :func:`softmax_product_scores`
+    by ``score_mode``."""
+    if score_mode == 'probability':
+        return probability_scores([s['logits'][:, 0] for s in spe], fore['logits'], mask,
+                                  temperature)
+    return softmax_product_scores([s['scores'][:, 0] for s in spe], fore['scores'], mask,
+                                  temperature)
+
+
 def _peak_one(log_score: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     log_score = log_score.masked_fill(~mask, -float('inf'))
     return torch.exp(log_score - log_score.max(-1, keepdim=True).values) * mask
