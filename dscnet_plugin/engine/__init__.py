@@ -1,12 +1,13 @@
 """Engine parts run by the mmengine Runner: the hooks of Algorithm 1, the
 prior comparison, safe checkpointing, drawing evaluated samples, training
 diagnostics (and their pure functions in :mod:`.diagnostics`), a plateau
-stopping rule; the Runner with a quiet console."""
+stopping rule; the training loop with device-resident features; the Runner with a quiet console."""
 from .atomic_local_backend import AtomicLocalBackend, atomic_write_bytes
 from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorComparisonHook,
                     QueryClusteringHook, SafeCheckpointHook, SemanticClusteringHook,
                     TrainingDiagnosticsHook,
                     is_complete_checkpoint, latest_complete_checkpoint)
+from .loops import ResidentEpochBasedTrainLoop, ResidentFeatures
 from .plateau_stopper import PlateauStopper
 from .runner import QuietConsoleRunner, build_runner
 from .input_check import TEST_SECTIONS, TRAIN_SECTIONS, InputCheckError, check_inputs
@@ -18,6 +19,7 @@ __all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHo
            'IterativeRelabelHook', 'PriorComparisonHook', 'QueryClusteringHook',
            'SafeCheckpointHook',
            'SemanticClusteringHook', 'TrainingDiagnosticsHook', 'PlateauStopper',
+           'ResidentEpochBasedTrainLoop', 'ResidentFeatures',
            'is_complete_checkpoint', 'latest_complete_checkpoint',
            'QuietConsoleRunner', 'build_runner',
            'InputCheckError', 'check_inputs', 'TRAIN_SECTIONS', 'TEST_SECTIONS',

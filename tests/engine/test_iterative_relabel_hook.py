@@ -91,6 +91,7 @@ def test_message_hub_sees_the_fixed_loop_length(tiny_cfg, build_runner):
 def test_relabel_reaches_persistent_workers(tiny_cfg, build_runner):
     cfg = tiny_cfg()
     cfg.train_dataloader.update(num_workers=2, persistent_workers=True)
+    cfg.train_cfg.update(features='streaming')  # the workers read every epoch
     probe = Probe()
     runner = build_runner(cfg, probe)
     try:

@@ -148,7 +148,7 @@ def test_all_refused_keys_in_one_error(monkeypatch):
         "--cfg-options data_root.x: data_root is a str ('data'), not a dict",
         '--cfg-options custom_hooks.4.x: custom_hooks is a list of 4 entries: use an '
         'index 0-3',
-        "--cfg-options train_cfg.max_epoch: EpochBasedTrainLoop (train_cfg) takes no "
+        "--cfg-options train_cfg.max_epoch: ResidentEpochBasedTrainLoop (train_cfg) takes no "
         "argument 'max_epoch' (closest: max_epochs)"])
 
 

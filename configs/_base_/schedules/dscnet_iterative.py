@@ -5,6 +5,9 @@
 # epochs_per_stage; IterativeRelabelHook derives it from the model, so
 # changing L or N_e needs no edit of train_cfg.max_epochs here.
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20, val_interval=1000)
+# Training features on the device when they fit (features='auto'; 'streaming': the
+# per-sample DataLoader every epoch), see ResidentEpochBasedTrainLoop.
+train_cfg = dict(type='ResidentEpochBasedTrainLoop', max_epochs=20, val_interval=1000,
+                 features='auto', dtype='float32')
 val_cfg = dict(type='ValLoop')
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

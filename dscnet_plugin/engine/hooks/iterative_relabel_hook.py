@@ -2,6 +2,7 @@
 video training, each followed by relabelling from the new features."""
 import io
 import os.path as osp
+import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -13,6 +14,7 @@ from ...datasets.errors import CheckpointError, UnsafeFileError
 from ...registry import HOOKS
 from ...utils import safe_torch_load, track
 from ..atomic_local_backend import atomic_write_bytes
+from ..loops.resident_features import resident_of
 from .semantic_clustering_hook import unwrap
 
 
@@ -38,7 +40,9 @@ class IterativeRelabelHook(Hook):
         batch_size: Videos per relabelling batch.
         cache_features: Keep the resampled features of all training videos
             on the model's device after the first pass (no reloading for
-            each relabelling) when they fit in ``cache_limit_gb``.
+            each relabelling) when they fit in ``cache_limit_gb``. With
+            :class:`~dscnet_plugin.engine.ResidentEpochBasedTrainLoop`'s
+            resident features the batches are drawn from those instead.
         cache_limit_gb: Largest feature cache, in GiB.
         record_videos: ``video_index`` values of training videos whose labels
             are recorded after the initial labelling and after each
@@ -62,6 +66,8 @@ class IterativeRelabelHook(Hook):
         self._cache: Optional[List[Tuple[torch.Tensor, ...]]] = None
         self.record_videos = [int(i) for i in record_videos]
         self._history: List[Dict[str, Any]] = []
+        #: Wall seconds of each relabelling pass (the initial one first).
+        self.relabel_seconds: List[float] = []
 
     # ----------------------------------------------------------- schedule
     def stage_of(self, epoch: int, num_necks: int) -> Tuple[int, int]:
@@ -127,7 +133,8 @@ class IterativeRelabelHook(Hook):
         self._record(runner, iteration=iteration + 1, neck=neck, epoch=runner.epoch + 1)
         print_log(f'[relabel] iteration {iteration + 1}, neck {neck + 1}: '
                   f'{changed:.1%} of the labels changed, '
-                  f'{self._fg_share(model, neck):.1%} foreground', logger='current')
+                  f'{self._fg_share(model, neck):.1%} foreground '
+                  f'({self.relabel_seconds[-1]:.2f} s)', logger='current')
 
     # ---------------------------------------------------------- relabel
     def _batches(self, runner, device) -> List[Tuple[torch.Tensor, ...]]:
@@ -138,6 +145,10 @@ class IterativeRelabelHook(Hook):
         dataset = runner.train_dataloader.dataset
         rank, world = get_rank(), get_world_size()
         indices = list(range(rank, len(dataset), world))
+        resident = resident_of(runner)
+        if resident is not None:  # ResidentEpochBasedTrainLoop: already on the device
+            return [resident.relabel_batch(indices[i:i + self.batch_size])
+                    for i in range(0, len(indices), self.batch_size)]
         batches, nbytes = [], 0
         starts = range(0, len(indices), self.batch_size)
         for i in track(starts):  # loading the features of every training video
@@ -156,6 +167,13 @@ class IterativeRelabelHook(Hook):
     def relabel(self, runner, necks: List[int], initial: bool = False) -> None:
         """Recompute the labels of ``necks`` for every training video
         (``initial``: the first labels, see ``DSCNet.compute_labels``)."""
+        start = time.perf_counter()
+        self._relabel(runner, necks, initial)
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        self.relabel_seconds.append(time.perf_counter() - start)
+
+    def _relabel(self, runner, necks: List[int], initial: bool) -> None:
         model = unwrap(runner.model)
         was_training = model.training
         model.eval()

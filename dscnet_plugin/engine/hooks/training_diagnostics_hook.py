@@ -12,6 +12,7 @@ from ...registry import HOOKS
 from ..diagnostics import (center_cosine_spread, collapse_signs, distinct_label_rows,
                            foreground_share, majority_disagreement, mean_pairwise_cosine,
                            score_ratio_summary)
+from ..loops.resident_features import resident_of
 from .semantic_clustering_hook import unwrap
 
 #: Names of the video-loss terms in the log.
@@ -237,6 +238,10 @@ class TrainingDiagnosticsHook(Hook):
 
     def _probe_batch(self, runner, device) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(K x T x D features, K x T mask)`` of the first training videos."""
+        resident = resident_of(runner)
+        if self._probe is None and resident is not None:  # no reading
+            rows = resident.gather(range(min(self.probe_videos, len(resident))))
+            self._probe = rows['video_feature'], rows['video_mask']
         if self._probe is None:
             dataset = runner.train_dataloader.dataset
             items = [dataset[i]['inputs'] for i in range(min(self.probe_videos, len(dataset)))]
@@ -251,7 +256,10 @@ class TrainingDiagnosticsHook(Hook):
         if not self._real_known:
             dataset = runner.train_dataloader.dataset
             transforms: List = getattr(getattr(dataset, 'pipeline', None), 'transforms', [])
-            if any(getattr(t, 'short_mode', None) == 'pad' for t in transforms):
+            resident = resident_of(runner)
+            if resident is not None:
+                self._real = None if bool(resident.mask.all()) else resident.mask.cpu()
+            elif any(getattr(t, 'short_mode', None) == 'pad' for t in transforms):
                 real = torch.ones(bank.size(0), bank.size(-1), dtype=torch.bool)
                 for i in range(len(dataset)):  # one pass, as the first relabelling
                     item = dataset[i]
