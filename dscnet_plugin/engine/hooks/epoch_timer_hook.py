@@ -8,7 +8,8 @@ from mmengine.hooks import Hook
 from ...registry import HOOKS
 
 
-def _sync() -> None:
+def sync_cuda() -> None:
+    """Wait for the queued CUDA work, so that a timing ends when the device is done."""
     if torch.cuda.is_available():
         torch.cuda.synchronize()
 
@@ -32,10 +33,10 @@ class EpochTimerHook(Hook):
         self._start: Optional[float] = None
 
     def before_train_epoch(self, runner) -> None:
-        _sync()
+        sync_cuda()
         self._start = time.perf_counter()
 
     def after_train_epoch(self, runner) -> None:
-        _sync()
+        sync_cuda()
         if self._start is not None:
             self.epoch_seconds.append(time.perf_counter() - self._start)

@@ -15,6 +15,7 @@ from ...registry import HOOKS
 from ...utils import safe_torch_load, track
 from ..atomic_local_backend import atomic_write_bytes
 from ..loops.resident_features import resident_of
+from .epoch_timer_hook import sync_cuda
 from .semantic_clustering_hook import unwrap
 
 
@@ -137,7 +138,7 @@ class IterativeRelabelHook(Hook):
                   f'({self.relabel_seconds[-1]:.2f} s)', logger='current')
 
     # ---------------------------------------------------------- relabel
-    def _batches(self, runner, device) -> List[Tuple[torch.Tensor, ...]]:
+    def _batches(self, runner, device) -> Sequence[Tuple[torch.Tensor, ...]]:
         """This rank's shard of the training videos as ``(features, mask,
         video_index)`` batches, cached on ``device`` when allowed."""
         if self._cache is not None:
@@ -147,8 +148,7 @@ class IterativeRelabelHook(Hook):
         indices = list(range(rank, len(dataset), world))
         resident = resident_of(runner)
         if resident is not None:  # ResidentEpochBasedTrainLoop: already on the device
-            return [resident.relabel_batch(indices[i:i + self.batch_size])
-                    for i in range(0, len(indices), self.batch_size)]
+            return resident.relabel_batches(indices, self.batch_size)
         batches, nbytes = [], 0
         starts = range(0, len(indices), self.batch_size)
         for i in track(starts):  # loading the features of every training video
@@ -169,8 +169,7 @@ class IterativeRelabelHook(Hook):
         (``initial``: the first labels, see ``DSCNet.compute_labels``)."""
         start = time.perf_counter()
         self._relabel(runner, necks, initial)
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
+        sync_cuda()
         self.relabel_seconds.append(time.perf_counter() - start)
 
     def _relabel(self, runner, necks: List[int], initial: bool) -> None:

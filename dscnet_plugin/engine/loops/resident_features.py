@@ -1,5 +1,7 @@
 """The resampled features of every training video held as one tensor on the
 model's device, drawn from by index (no per-sample DataLoader per epoch)."""
+import math
+from collections.abc import Sequence as SequenceABC
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -78,6 +80,12 @@ class ResidentFeatures:
         g = self.gather(indices)
         return g['video_feature'], g['video_mask'], g['video_index']
 
+    def relabel_batches(self, indices: Sequence[int], batch_size: int) -> 'RelabelBatches':
+        """The given videos as consecutive :meth:`relabel_batch` batches of
+        ``batch_size``, each gathered only when it is read (so a pass over
+        all videos never holds a second copy of the features)."""
+        return RelabelBatches(self, list(indices), batch_size)
+
     def batch(self, indices: Sequence[int]) -> dict:
         """A training batch of the given videos, as the DataLoader path's
         collated batch after the data preprocessor: ``{'inputs': {...},
@@ -85,6 +93,23 @@ class ResidentFeatures:
         inputs = self.gather(indices)
         inputs.pop('video_index')
         return dict(inputs=inputs, data_samples=[self.samples[i] for i in indices])
+
+
+class RelabelBatches(SequenceABC):
+    """A lazy sequence of :meth:`ResidentFeatures.relabel_batch` batches over
+    ``indices``, ``batch_size`` videos each."""
+
+    def __init__(self, bank: ResidentFeatures, indices: List[int], batch_size: int) -> None:
+        self.bank, self.indices, self.batch_size = bank, indices, batch_size
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.indices) / self.batch_size)
+
+    def __getitem__(self, k: int) -> Tuple[torch.Tensor, ...]:
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self.bank.relabel_batch(self.indices[k * self.batch_size:
+                                                    (k + 1) * self.batch_size])
 
 
 def fits_on(device: torch.device, nbytes: int, memory_fraction: float,
