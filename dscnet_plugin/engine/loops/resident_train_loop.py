@@ -7,9 +7,14 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 
 from ...registry import LOOPS
+from ...utils import SetupError
 from .resident_features import DTYPES, ResidentFeatures, fits_on, resident_bytes
 
 MODES = ('auto', 'resident', 'streaming')
+
+
+class ResidentMemoryError(SetupError, RuntimeError):
+    """``features='resident'`` and the training features do not fit."""
 
 
 @LOOPS.register_module()
@@ -54,9 +59,9 @@ class ResidentEpochBasedTrainLoop(EpochBasedTrainLoop):
                  memory_fraction: float = 0.5, cpu_limit_gb: float = 8.0,
                  load_batch_size: int = 64) -> None:
         if features not in MODES:
-            raise ValueError(f'features must be one of {MODES}, got {features!r}')
+            raise SetupError(f'train_cfg.features must be one of {MODES}, got {features!r}')
         if dtype not in DTYPES:
-            raise ValueError(f'dtype must be one of {tuple(DTYPES)}, got {dtype!r}')
+            raise SetupError(f'train_cfg.dtype must be one of {tuple(DTYPES)}, got {dtype!r}')
         super().__init__(runner, dataloader, max_epochs, val_begin, val_interval,
                          dynamic_intervals)
         self.features = features
@@ -87,8 +92,9 @@ class ResidentEpochBasedTrainLoop(EpochBasedTrainLoop):
         why_not = fits_on(device, nbytes, self.memory_fraction, self.cpu_limit_gb)
         if why_not is not None:
             if self.features == 'resident':
-                raise RuntimeError(f'[resident] features=resident, but the training features '
-                                   f'do not fit: {why_not}')
+                raise ResidentMemoryError(
+                    f'train_cfg.features=resident, but the training features do not fit: '
+                    f'{why_not}; use features=auto (streams then) or a smaller dtype')
             print_log(f'[resident] streaming: the training features do not fit ({why_not})',
                       logger='current')
             return

@@ -116,3 +116,17 @@ def test_items_out_of_video_index_order_are_refused():
     samples = _samples(3)[::-1]
     with pytest.raises(ValueError, match='video_index'):
         ResidentFeatures(torch.zeros(3, 2, 1), torch.ones(3, 2).bool(), samples)
+
+
+def test_setup_errors_end_the_tools_without_a_traceback(tiny_cfg, build_runner):
+    """Both refusals are ``SetupError``s, which ``tools/train.py`` prints as
+    one ``error:`` line."""
+    from dscnet_plugin.utils import SetupError
+    cfg = tiny_cfg('setup')
+    cfg.train_cfg.update(features='resident', cpu_limit_gb=1e-9)
+    with pytest.raises(SetupError, match='train_cfg.features=resident'):
+        build_runner(cfg).train()
+    cfg = tiny_cfg('setup_dtype')
+    cfg.train_cfg['dtype'] = 'int8'
+    with pytest.raises(SetupError, match='train_cfg.dtype'):
+        build_runner(cfg).train_loop
