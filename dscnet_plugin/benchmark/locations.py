@@ -5,7 +5,6 @@ The benchmark runs from a source checkout: its plan names configs
 the repository root, and every run changes into that folder first.
 """
 import os
-import time
 from pathlib import Path
 from typing import Dict
 
@@ -52,4 +51,4 @@ def log(message: str) -> None:
     write to their work dirs)."""
     if not MMLogger.check_instance_created(_LOGGER):
         MMLogger.get_instance(_LOGGER, log_level='INFO')
-    print_log(f'[benchmark {time.strftime("%H:%M:%S")}] {message}', logger=_LOGGER)
+    print_log(f'[benchmark] {message}', logger=_LOGGER)

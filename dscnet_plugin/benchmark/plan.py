@@ -68,13 +68,13 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
     seeds = tuple(dict.fromkeys(int(x) for x in seeds)) if seeds else (
         QUICK_SEEDS if quick else FULL_SEEDS)
     if quick:
-        charades = Scale(200, 50, language_epochs=2, iterations=2, num_frames=64,
+        charades = Scale(120, 40, language_epochs=2, iterations=2, num_frames=64,
                          cfg_options=QUICK_MODEL)
         return Plan(
             mode='quick', knobs=(0.0, DEFAULT_KNOB),
             accuracy={'charades': charades,
-                      'activitynet': dataclasses.replace(charades, train_videos=100,
-                                                         test_videos=30)},
+                      'activitynet': dataclasses.replace(charades, train_videos=60,
+                                                         test_videos=20)},
             ablation=charades,
             ablations=tuple([a for a in ABLATIONS if a.name in QUICK_ABLATIONS]
                             + iteration_rows((1, 2, 3), reference=2)),
