@@ -33,6 +33,7 @@ import torch
 
 from dscnet_plugin.benchmark.stages.plan import STAGES
 from dscnet_plugin.benchmark.stages.report import measure, table, write_json
+from dscnet_plugin.utils import run_tool
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -66,4 +67,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, Any]:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)  # a missing config or an unwritable --out: one error line
