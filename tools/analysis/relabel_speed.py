@@ -19,10 +19,10 @@ Usage::
 """
 import argparse
 import json
-import time
 
 import torch
 
+from dscnet_plugin.benchmark.meters import device_name, timed
 from dscnet_plugin.models import (ForegroundAttentionHead, SelfAttentionVideoEncoder,
                                   SpecificAttentionHead)
 from dscnet_plugin.models.labellers import (NCutLabeller, center_similarity, ncut_fiedler,
@@ -38,22 +38,6 @@ def parse_args():
                         help='64 videos, d=64: a quick check on a CPU')
     parser.add_argument('--out', help='write the results as JSON here')
     return parser.parse_args()
-
-
-def device_name(device: torch.device) -> str:
-    """The GPU's name on CUDA, else ``'cpu'``."""
-    return torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'
-
-
-def timed(fn, device) -> float:
-    """Seconds of one call of ``fn`` (after the device has caught up)."""
-    if device.type == 'cuda':
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    fn()
-    if device.type == 'cuda':
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def main():
