@@ -9,7 +9,9 @@ mmengine reads it (a ``Runner`` argument, a key the ``Runner`` looks up in its c
 file itself uses it in an expression, or a file inheriting from it reads it
 as ``{{_base_.name}}`` / ``_base_.name`` and this file is where that name
 resolves (the nearest file of the inheritance chain that assigns it: a
-redefinition in between shadows it).
+redefinition in between shadows it), or a file inheriting it assigns the name a
+``dict(...)`` that mmengine merges into this one, keeping one of its keys (no
+``_delete_``, not every key set again).
 """
 import ast
 import inspect
@@ -36,6 +38,25 @@ def mmengine_keys() -> Set[str]:
     keys = set(inspect.signature(Runner.__init__).parameters) - {'self'}
     keys |= set(re.findall(r"cfg(?:\.get\(|\[)'(\w+)'", inspect.getsource(Runner)))
     return keys
+
+
+def dict_keys(node: ast.expr) -> Optional[Set[str]]:
+    """The keys of a ``dict(k=...)`` call that mmengine merges into a base's
+    dict of the same name; ``None`` for any other value (it replaces the
+    base's) and for ``_delete_=True``."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == 'dict' and not node.args):
+        return None
+    keys = {k.arg for k in node.keywords}
+    return None if None in keys or '_delete_' in keys else keys
+
+
+@lru_cache(maxsize=None)
+def merged_keys(path: Path) -> Dict[str, Optional[Set[str]]]:
+    """Per name assigned in ``path``: :func:`dict_keys` of its (last) value."""
+    tree = ast.parse(re.sub(r'\{\{.*?\}\}', '0', path.read_text(encoding='utf-8')))
+    return {t.id: dict_keys(node.value) for node in tree.body if isinstance(node, ast.Assign)
+            for t in node.targets if isinstance(t, ast.Name)}
 
 
 @lru_cache(maxsize=None)
@@ -68,6 +89,19 @@ def provider(path: Path, name: str) -> Optional[Path]:
     return next((p for p in (provider(b, name) for b in bases) if p is not None), None)
 
 
+def merged_into(child: Path) -> Iterable[Tuple[Path, str]]:
+    """``(base file, name)`` for every dict of ``child``'s bases that a dict
+    assigned in ``child`` is merged into with one of the base's keys kept."""
+    for name, keys in merged_keys(child).items():
+        if keys is None:
+            continue
+        for base in parse(child)[0]:
+            source = provider(base, name)
+            base_keys = None if source is None else merged_keys(source).get(name)
+            if source is not None and (base_keys is None or base_keys - keys):
+                yield source, name
+
+
 def unread_variables(files: Iterable[Path], known: Set[str]) -> List[str]:
     """``'file: name'`` for every top-level name of ``files`` nothing reads."""
     files = list(files)
@@ -78,6 +112,8 @@ def unread_variables(files: Iterable[Path], known: Set[str]) -> List[str]:
                 source = provider(base, name)
                 if source is not None:
                     read.setdefault(source, set()).add(name)
+        for source, name in merged_into(child):
+            read.setdefault(source, set()).add(name)
     return [f'{f.relative_to(REPO) if REPO in f.parents else f.name}: {name}'
             for f in files for name in sorted(parse(f)[1] - known - read[f])]
 
@@ -97,6 +133,22 @@ def test_the_rule_flags_unread_and_shadowed_variables(tmp_path):
     # base's num_frames is shadowed by mid's; iterations is never read
     assert unread_variables(files, {'model'}) == ['base.py: iterations', 'base.py: num_frames']
     Config.fromfile(str(files[2]))  # the fixture is a valid mmengine config
+
+
+def test_a_base_dict_a_child_merges_into_is_read_unless_replaced(tmp_path):
+    (tmp_path / 'base.py').write_text(
+        'kept = dict(type="Q")\nreplaced = dict(type="Q")\ndeleted = dict(type="Q")\n'
+        'every_key = dict(type="Q")\n')
+    (tmp_path / 'top.py').write_text(
+        '_base_ = ["./base.py"]\nkept = dict(annotation=1)\nreplaced = [1]\n'
+        'deleted = dict(_delete_=True, annotation=1)\nevery_key = dict(type="R")\n')
+    files = [tmp_path / n for n in ('base.py', 'top.py')]
+    unread = unread_variables(files, set())  # the top file's own: nothing reads them here
+    assert [u for u in unread if u.startswith('base.py')] == [
+        'base.py: deleted', 'base.py: every_key', 'base.py: replaced']
+    merged = Config.fromfile(str(files[1]))
+    assert merged.kept == dict(type='Q', annotation=1)  # what the rule models
+    assert merged.deleted == dict(annotation=1) and merged.every_key == dict(type='R')
 
 
 def test_the_hook_fields_are_the_only_source_of_the_schedule():

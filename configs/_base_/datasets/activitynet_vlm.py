@@ -6,19 +6,16 @@
 #   <data_root>/video_features/{vid}.npz     `features`: T x 512, one row per 1 s clip
 #   <data_root>/text_features/qid{qid}.npz   `pooler_output`: 512
 # Move everything with one field: --cfg-options data_root=/path/to/activitynet
-_base_ = ['./grounding_test.py']
+_base_ = ['./vlm_route.py']
 
 data_root = 'data/vlm/activitynet'
-feature_dim = 512
 # seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
 # video file at; the simulator (--mode vlm) and extract_vlm_features.py write the same
 clip_seconds = 1.0
 num_frames = 256  # 1 s clips (videos ~2 min, up to ~13 min): shorter padded, longer pooled
-
-video_features = dict(type='ArrayDirFeatures', data_root=data_root, path='video_features',
-                      suffixes=('.npz', '.npy'), npz_key='features', feature_dim=feature_dim)
-text_features = dict(type='QueryFeatures', data_root=data_root, path='text_features',
-                     key='pooler_output', name_format='qid{qid}.npz', feature_dim=feature_dim)
+# the readers of the layout (vlm_route.py) under data_root
+video_features = dict(_base_.video_features, data_root=data_root)
+text_features = dict(_base_.text_features, data_root=data_root)
 train_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
                         ann_file='train.jsonl')
 val_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
@@ -26,21 +23,7 @@ val_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
 test_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
                        ann_file='val_2.jsonl')
 
-test_pipeline = [
-    dict(type='LoadVideoFeatures', reader=video_features),
-    dict(type='ResampleFeatures', num_frames=num_frames, short_mode='pad'),
-    dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
-    dict(type='PackGroundingInputs'),
-]
-test_dataloader = dict(
-    batch_size=256,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='GroundingDataset', annotation=test_annotation,
-                 pipeline=test_pipeline, test_mode=True))
-
-# ---- training side (DSCNet-VLM): the unpaired videos and the query set
+# ---- the pipelines of its collections, whose loaders are those of vlm_route.py
 train_pipeline = [
     dict(type='LoadVideoFeatures', reader=video_features),
     dict(type='ResampleFeatures', num_frames=num_frames, short_mode='pad'),
@@ -50,23 +33,11 @@ query_pipeline = [
     dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
     dict(type='PackGroundingInputs'),
 ]
-train_dataloader = dict(
-    batch_size=64,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='UnpairedVideoDataset', annotation=train_annotation,
-                 pipeline=train_pipeline))
-query_set = dict(type='QuerySetDataset', annotation=train_annotation,
-                 pipeline=query_pipeline)
-val_dataloader = dict(
-    batch_size=256,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='GroundingDataset', annotation=val_annotation,
-                 pipeline=test_pipeline, test_mode=True))
-val_evaluator = {{_base_.test_evaluator}}
+test_pipeline = train_pipeline[:-1] + query_pipeline  # the video's steps, then the query's
+train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=train_pipeline))
+query_set = dict(annotation=train_annotation, pipeline=query_pipeline)
+test_dataloader = dict(dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
+val_dataloader = dict(dataset=dict(annotation=val_annotation, pipeline=test_pipeline))
 
 # Proposal windows of the models that rank windows of a frame curve
 # (ProposalGrower; the model configs read it).

@@ -8,7 +8,7 @@
 # DRN's Charades_fps_dict.json, Charades_frames_info.json and Charades_word2id.json
 # are not needed (DSCNet works in seconds and builds its own vocabulary).
 # Move everything with one field: --cfg-options data_root=/path/to/CharadesSTA
-_base_ = ['./grounding_test.py']
+_base_ = ['./grounding_test.py', './unpaired_training.py']
 
 data_root = 'data/CharadesSTA'
 feature_dim = 4096
@@ -23,9 +23,9 @@ train_annotation = dict(type='CharadesSTAAnnotation', data_root=data_root,
 test_annotation = dict(type='CharadesSTAAnnotation', data_root=data_root,
                        ann_file='Charades_sta_test.txt',
                        duration_file='Charades_duration.json')
-test_evaluator = {{_base_.test_evaluator}}
 
-# ---- video side (DSCNet): features, queries, the unpaired training collections
+# ---- video side (DSCNet): the pipelines of its collections, whose loaders
+# (batch sizes, workers) are those of unpaired_training.py
 vocabulary = dict(type='QueryVocabulary', annotation=train_annotation)
 train_pipeline = [
     dict(type='LoadVideoFeatures', reader=video_features),
@@ -36,30 +36,13 @@ query_pipeline = [
     dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
     dict(type='PackGroundingInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadVideoFeatures', reader=video_features),
-    dict(type='ResampleFeatures', num_frames=num_frames),
-    dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
-    dict(type='PackGroundingInputs'),
-]
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='UnpairedVideoDataset', annotation=train_annotation,
-                 pipeline=train_pipeline))
-query_set = dict(type='QuerySetDataset', annotation=train_annotation,
-                 pipeline=query_pipeline)
-test_dataloader = dict(
-    batch_size=64,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='GroundingDataset', annotation=test_annotation,
-                 pipeline=test_pipeline, test_mode=True))
+test_pipeline = train_pipeline[:-1] + query_pipeline  # the video's steps, then the query's
+train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=train_pipeline))
+query_set = dict(annotation=train_annotation, pipeline=query_pipeline)
+test_dataloader = dict(batch_size={{_base_.val_dataloader.batch_size}},
+                       dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-val_evaluator = test_evaluator
+val_evaluator = {{_base_.test_evaluator}}
 
 # Every result is printed beside the no-video priors on the same samples.
 custom_hooks = [dict(type='PriorComparisonHook', train_annotation=train_annotation)]
