@@ -78,7 +78,7 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
             ablation=charades,
             ablations=tuple([a for a in ABLATIONS if a.name in QUICK_ABLATIONS]
                             + iteration_rows((1, 2, 3), reference=2)),
-            stage_scales={'charades': 0.003, 'activitynet': 0.003}, relabel_small=not cuda,
+            stage_scales={'charades': 0.003, 'activitynet': 0.002}, relabel_small=not cuda,
             seeds=seeds)
     return Plan(
         mode='full', knobs=(0.0, DEFAULT_KNOB),
