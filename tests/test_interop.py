@@ -137,7 +137,7 @@ def foreign_config(data_root: Path, work_dir: Path, real: bool):
     # top-level types the Runner builds from the mmaction scope: prefixed
     tops = [cfg.model, cfg.train_dataloader.dataset, cfg.val_dataloader.dataset,
             cfg.test_dataloader.dataset, cfg.val_evaluator, cfg.test_evaluator,
-            cfg.default_hooks.checkpoint, cfg.train_cfg]
+            cfg.default_hooks.checkpoint, cfg.train_cfg, cfg.val_cfg]
     tops += [h for h in cfg.custom_hooks]
     for node in tops:
         assert not node['type'].startswith(PREFIX), node['type']

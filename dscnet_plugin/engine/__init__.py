@@ -7,7 +7,7 @@ from .hooks import (GroundingVisualizationHook, IterativeRelabelHook, PriorCompa
                     QueryClusteringHook, SafeCheckpointHook, SemanticClusteringHook,
                     TrainingDiagnosticsHook,
                     is_complete_checkpoint, latest_complete_checkpoint)
-from .loops import ResidentEpochBasedTrainLoop, ResidentFeatures
+from .loops import ResidentEpochBasedTrainLoop, ResidentFeatures, ResidentValLoop
 from .plateau_stopper import PlateauStopper
 from .runner import QuietConsoleRunner, build_runner
 from .input_check import TEST_SECTIONS, TRAIN_SECTIONS, InputCheckError, check_inputs
@@ -19,7 +19,7 @@ __all__ = ['AtomicLocalBackend', 'atomic_write_bytes', 'GroundingVisualizationHo
            'IterativeRelabelHook', 'PriorComparisonHook', 'QueryClusteringHook',
            'SafeCheckpointHook',
            'SemanticClusteringHook', 'TrainingDiagnosticsHook', 'PlateauStopper',
-           'ResidentEpochBasedTrainLoop', 'ResidentFeatures',
+           'ResidentEpochBasedTrainLoop', 'ResidentFeatures', 'ResidentValLoop',
            'is_complete_checkpoint', 'latest_complete_checkpoint',
            'QuietConsoleRunner', 'build_runner',
            'InputCheckError', 'check_inputs', 'TRAIN_SECTIONS', 'TEST_SECTIONS',

@@ -9,5 +9,7 @@ optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
 # per-sample DataLoader every epoch), see ResidentEpochBasedTrainLoop.
 train_cfg = dict(type='ResidentEpochBasedTrainLoop', max_epochs=20, val_interval=1000,
                  features='auto', dtype='float32')
-val_cfg = dict(type='ValLoop')
+# Validation batches kept on the device after the first validation when they fit
+# (a run that validates after each relabel iteration reads its files once).
+val_cfg = dict(type='ResidentValLoop', features='auto')
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -8,6 +8,7 @@ from mmengine.runner import EpochBasedTrainLoop
 
 from ...registry import LOOPS
 from ...utils import SetupError
+from .iterator_seed import draw_iterator_seed
 from .resident_features import DTYPES, ResidentFeatures, fits_on, resident_bytes
 
 MODES = ('auto', 'resident', 'streaming')
@@ -107,16 +108,10 @@ class ResidentEpochBasedTrainLoop(EpochBasedTrainLoop):
                   f'{time.perf_counter() - start:.1f} s)', logger='current')
 
     def _consume_iterator_seed(self) -> None:
-        """Draw the one number a DataLoader iterator draws from its generator
-        (the global RNG by default) when the streaming path would create one
-        (every epoch; once with persistent workers), so that both paths see
-        the same random stream (dropout, sampling) and train the same model."""
-        loader = self.dataloader
-        if loader.persistent_workers and loader.num_workers > 0:
-            if self._seed_drawn:
-                return
-            self._seed_drawn = True
-        torch.empty((), dtype=torch.int64).random_(generator=loader.generator)
+        """Draw what a DataLoader iterator would (every epoch; once with
+        persistent workers), so that both paths see the same random stream
+        (dropout, sampling) and train the same model."""
+        self._seed_drawn = draw_iterator_seed(self.dataloader, self._seed_drawn)
 
     def run(self) -> torch.nn.Module:
         self.make_resident()
