@@ -79,7 +79,7 @@ def render_accuracy(data: Mapping[str, Any]) -> str:
     if frames:
         parts.append('Not on simulated features (they read video frames; see '
                      '`tools/analysis/vlm_accuracy.py`): '
-                     + ', '.join(f'{name} (`{config}`)' for name, config in frames) + '.')
+                     + ', '.join(f'{name} (`{configs}`)' for name, configs in frames) + '.')
     return '\n'.join(parts)
 
 

@@ -50,7 +50,8 @@ def settings_notes(plan: Plan, options: Options) -> List[str]:
     notes.append(f'execution: {options.jobs} runs at a time, {options.threads} torch '
                  'thread(s) each' + (f'; runs matching {options.run_filter!r} only'
                                      if options.run_filter else ''))
-    notes += [f'not run (reads video frames, not features): {m.name} ({m.config})'
+    notes += [f'not run (reads video frames, not features): {m.name} ('
+              + ', '.join(m.config_of(d) for d in plan.accuracy) + ')'
               for m in frame_models(MODELS)]
     return notes
 
@@ -75,7 +76,8 @@ def accuracy_section(plan: Plan, options: Options) -> Dict[str, Any]:
                 scales={d: s.describe() for d, s in plan.accuracy.items()},
                 paper_scales={d: s.describe() for d, s in plan.paper_schedule.items()},
                 priors=prior_tables(plan, MODELS), results=results,
-                frame_models=[[m.name, m.config] for m in frame_models(MODELS)],
+                frame_models=[[m.name, ', '.join(m.config_of(d) for d in plan.accuracy)]
+                              for m in frame_models(MODELS)],
                 runs={k: _strip(v) for k, v in done.items()})
 
 
