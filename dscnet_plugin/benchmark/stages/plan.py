@@ -7,6 +7,8 @@ from typing import Any, Dict, Optional
 import torch
 from mmengine.config import Config
 
+from ..run_config import required_hook
+
 #: Stages, in the order of a DSCNet run.
 STAGES = ('language_epoch', 'clustering', 'relabel', 'video_epoch', 'test')
 
@@ -88,11 +90,8 @@ def load_config(path: str, small: bool = False) -> Config:
 
 
 def hook_cfg(cfg: Config, type_name: str) -> dict:
-    """The ``custom_hooks`` entry of ``type_name`` as a plain dict."""
-    found = [h for h in cfg.custom_hooks if h['type'] == type_name]
-    if len(found) != 1:
-        raise KeyError(f'{type_name}: {len(found)} entries in custom_hooks')
-    return Config(found[0]).to_dict()
+    """The ``custom_hooks`` entry of ``type_name`` as a plain dict (a copy)."""
+    return Config(required_hook(cfg, type_name)).to_dict()
 
 
 def read_settings(cfg: Config, dataset: str, small: bool) -> Dict[str, Any]:
