@@ -18,7 +18,7 @@ import inspect
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -40,23 +40,50 @@ def mmengine_keys() -> Set[str]:
     return keys
 
 
-def dict_keys(node: ast.expr) -> Optional[Set[str]]:
-    """The keys of a ``dict(k=...)`` call that mmengine merges into a base's
-    dict of the same name; ``None`` for any other value (it replaces the
-    base's) and for ``_delete_=True``."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id == 'dict' and not node.args):
+KeyTree = Optional[Dict[str, Any]]
+
+
+def key_tree(node: ast.expr, env: Dict[str, ast.expr], depth: int = 0) -> KeyTree:
+    """The nested keys of a ``dict(...)`` value that mmengine merges into a
+    base's dict of the same name (``{key: subtree}``, a subtree ``None`` where
+    the value is not a dict); ``None`` for any other value (it replaces the
+    base's) and for ``_delete_=True``. Names of the same file's dicts and
+    ``dict(a, **b)`` are followed."""
+    if depth > 20:
         return None
-    keys = {k.arg for k in node.keywords}
-    return None if None in keys or '_delete_' in keys else keys
+    if isinstance(node, ast.Name) and node.id in env:
+        return key_tree(env[node.id], env, depth + 1)
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == 'dict'):
+        return None
+    tree: Dict[str, Any] = {}
+    for part in list(node.args) + [k.value for k in node.keywords if k.arg is None]:
+        sub = key_tree(part, env, depth + 1)
+        if sub is None:
+            return None
+        tree.update(sub)
+    for keyword in node.keywords:
+        if keyword.arg == '_delete_':
+            return None
+        if keyword.arg is not None:
+            tree[keyword.arg] = key_tree(keyword.value, env, depth + 1)
+    return tree
+
+
+def keeps(base: KeyTree, child: KeyTree) -> bool:
+    """Whether merging ``child`` into ``base`` keeps one of ``base``'s keys."""
+    return any(key not in child or (isinstance(value, dict) and isinstance(child[key], dict)
+                                    and keeps(value, child[key]))
+               for key, value in base.items())
 
 
 @lru_cache(maxsize=None)
-def merged_keys(path: Path) -> Dict[str, Optional[Set[str]]]:
-    """Per name assigned in ``path``: :func:`dict_keys` of its (last) value."""
+def merged_keys(path: Path) -> Dict[str, KeyTree]:
+    """Per name assigned in ``path``: :func:`key_tree` of its (last) value."""
     tree = ast.parse(re.sub(r'\{\{.*?\}\}', '0', path.read_text(encoding='utf-8')))
-    return {t.id: dict_keys(node.value) for node in tree.body if isinstance(node, ast.Assign)
-            for t in node.targets if isinstance(t, ast.Name)}
+    env = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+           for t in node.targets if isinstance(t, ast.Name)}
+    return {name: key_tree(value, env) for name, value in env.items()}
 
 
 @lru_cache(maxsize=None)
@@ -98,7 +125,7 @@ def merged_into(child: Path) -> Iterable[Tuple[Path, str]]:
         for base in parse(child)[0]:
             source = provider(base, name)
             base_keys = None if source is None else merged_keys(source).get(name)
-            if source is not None and (base_keys is None or base_keys - keys):
+            if source is not None and (base_keys is None or keeps(base_keys, keys)):
                 yield source, name
 
 
@@ -160,3 +187,18 @@ def test_the_hook_fields_are_the_only_source_of_the_schedule():
         assert cfg.custom_hooks[1]['type'] == 'IterativeRelabelHook'
         cfg.merge_from_dict({'custom_hooks.1.iterations': 3})
         assert cfg.custom_hooks[1]['iterations'] == 3
+
+
+def test_a_nested_merge_through_a_named_dict_keeps_the_base_read(tmp_path):
+    (tmp_path / 'base.py').write_text(
+        'nested = dict(pipeline=dict(query=dict(type="Q")))\n'
+        'swapped = dict(pipeline=dict(query=dict(type="Q")))\n')
+    (tmp_path / 'top.py').write_text(
+        '_base_ = ["./base.py"]\nsteps = dict(query=dict(max_len=1))\n'
+        'nested = dict(pipeline=steps)\nswapped = dict(pipeline=[1])\n')
+    files = [tmp_path / n for n in ('base.py', 'top.py')]
+    assert [u for u in unread_variables(files, set()) if u.startswith('base.py')] == [
+        'base.py: swapped']
+    merged = Config.fromfile(str(files[1]))
+    assert merged.nested == dict(pipeline=dict(query=dict(type='Q', max_len=1)))
+    assert merged.swapped == dict(pipeline=[1])

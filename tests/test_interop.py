@@ -32,6 +32,7 @@ from typing import Optional
 
 import pytest
 
+from dscnet_plugin.utils import pipeline_steps
 from tests.engine.tiny_config import TINY_GENERATOR, hook_cfg, make_tiny_cfg, walk_dicts
 from tests.mmaction_stub import write_stub
 
@@ -130,7 +131,8 @@ def foreign_config(data_root: Path, work_dir: Path, real: bool):
     hook_cfg(cfg, 'IterativeRelabelHook').update(iterations=1, epochs_per_stage=1)
     cfg.train_dataloader.batch_size = BATCH_SIZE
     cfg.default_hooks.checkpoint.interval = 1
-    pipeline = cfg.train_dataloader.dataset.pipeline
+    # the demo's named steps, as the list an mmaction config writes (both work)
+    pipeline = pipeline_steps(cfg.train_dataloader.dataset.pipeline)
     assert [t['type'] for t in pipeline] == [
         'LoadVideoFeatures', 'ResampleFeatures', 'PackGroundingInputs']
 
@@ -157,6 +159,7 @@ def foreign_config(data_root: Path, work_dir: Path, real: bool):
         pipeline[-1]['meta_keys'] = ('video_id', 'duration', 'sample_idx', 'video_index',
                                      'num_source_frames', 'mmaction_stub_mark')
         cfg.custom_hooks.append(dict(type='StubMMActionHook'))
+    cfg.train_dataloader.dataset.pipeline = pipeline
     return cfg, len(tops)
 
 

@@ -11,7 +11,7 @@ from mmengine.evaluator import Evaluator
 from dscnet_plugin.models import ZeroShotVLMGrounder
 from dscnet_plugin.registry import METRICS, MODELS
 from dscnet_plugin.structures import GroundingDataSample
-from dscnet_plugin.utils import build_pinned, propagate_data_root
+from dscnet_plugin.utils import build_pinned, pipeline_steps, propagate_data_root
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = {'charades-sta': 'test.jsonl', 'activitynet': 'val_2.jsonl',
@@ -41,11 +41,11 @@ def test_config_names_the_vlm_layout(name):
     assert cfg.test_annotation.ann_file == DATASETS[name]
     dataset = cfg.test_dataloader.dataset
     assert dataset.annotation == cfg.test_annotation
-    assert [t.type for t in dataset.pipeline] == [
+    assert [t.type for t in pipeline_steps(dataset.pipeline)] == [
         'LoadVideoFeatures', 'ResampleFeatures', 'LoadQueryFeatures', 'PackGroundingInputs']
-    assert dataset.pipeline[0].reader == cfg.video_features
-    assert dataset.pipeline[1].short_mode == 'pad'  # real frames first, padding masked
-    assert dataset.pipeline[2].reader == cfg.text_features
+    assert dataset.pipeline.load.reader == cfg.video_features
+    assert dataset.pipeline.resample.short_mode == 'pad'  # real frames first, padding masked
+    assert dataset.pipeline.query.reader == cfg.text_features
     hook = cfg.custom_hooks[0]
     assert hook.type == 'PriorComparisonHook' and hook.other_video_queries
     assert hook.train_annotation == cfg.train_annotation
@@ -57,8 +57,8 @@ def test_data_root_moves_every_reader(name):
     original = cfg.data_root
     cfg.merge_from_dict(dict(data_root='/elsewhere'))
     propagate_data_root(cfg, original)
-    for reader in (cfg.video_features, cfg.test_dataloader.dataset.pipeline[0].reader,
-                   cfg.test_dataloader.dataset.pipeline[2].reader,
+    for reader in (cfg.video_features, cfg.test_dataloader.dataset.pipeline.load.reader,
+                   cfg.test_dataloader.dataset.pipeline.query.reader,
                    cfg.test_dataloader.dataset.annotation):
         assert reader.data_root == '/elsewhere'
 

@@ -1,11 +1,11 @@
 """Base of the plugin's datasets: an annotation reader plus a pipeline."""
-from typing import List, Sequence, Union
+from typing import List, Mapping, Sequence, Union
 
 from mmengine.dataset import BaseDataset
 from mmengine.registry import DefaultScope
 
 from ..registry import DATA_SOURCES, SCOPE
-from ..utils import build_pinned
+from ..utils import build_pinned, pipeline_steps
 from .annotations import MomentRecord
 from .transforms import TokenizeQuery
 
@@ -19,15 +19,16 @@ class BaseGroundingDataset(BaseDataset):
     Args:
         annotation: Config of a reader in ``DATA_SOURCES`` (e.g.
             ``CharadesSTAAnnotation``) or a built reader.
-        pipeline: Transforms applied to each item.
+        pipeline: Transforms applied to each item: a list, or a dict of
+            named steps run in order (see :mod:`dscnet_plugin.utils.pipeline_steps`).
         **kwargs: Forwarded to :class:`mmengine.dataset.BaseDataset`.
     """
 
     def __init__(self, annotation: Union[dict, object],
-                 pipeline: Sequence = (), **kwargs) -> None:
+                 pipeline: Union[Sequence, Mapping] = (), **kwargs) -> None:
         self.annotation = annotation
         with DefaultScope.overwrite_default_scope(SCOPE):
-            super().__init__(pipeline=list(pipeline), **kwargs)
+            super().__init__(pipeline=pipeline_steps(pipeline), **kwargs)
 
     def read_records(self) -> List[MomentRecord]:
         """All repaired records of the annotation file (at least one; the

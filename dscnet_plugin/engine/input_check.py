@@ -29,7 +29,7 @@ from mmengine.logging import print_log
 from ..datasets import BaseAnnotationReader, BaseFeatureReader, DataFileError, FeatureError
 from ..datasets.text import BaseWordVectors
 from ..registry import DATA_SOURCES
-from ..utils import SetupError, build_pinned, walk_dicts
+from ..utils import SetupError, build_pinned, pipeline_steps, walk_dicts
 
 #: Videos read per feature source (the first one included).
 SAMPLE = 16
@@ -86,8 +86,8 @@ def _feature_steps(sections: Dict[str, Any]) -> Iterator[Tuple[dict, dict]]:
     """``(feature reader cfg, annotation cfg)`` of every ``LoadVideoFeatures``
     step of a dataset config."""
     for node in walk_dicts(sections):
-        if 'annotation' in node and isinstance(node.get('pipeline'), (list, tuple)):
-            for step in node['pipeline']:
+        if 'annotation' in node and isinstance(node.get('pipeline'), (list, tuple, dict)):
+            for step in pipeline_steps(node['pipeline']):
                 if isinstance(step, dict) and step.get('type') == 'LoadVideoFeatures':
                     yield step['reader'], node['annotation']
 

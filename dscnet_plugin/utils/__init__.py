@@ -12,6 +12,7 @@ from .config_tools import (apply_cli_options, merge_cli_options, propagate_data_
                            walk_dicts)
 from .option_keys import ConfigOptionError, check_option_keys
 from .paths import resolve_path
+from .pipeline_steps import pipeline_steps
 from .progress import progress_enabled, set_quiet, track
 from .safe_load import (install_safe_loading, load_from_safe_local, register_checkpoint_globals,
                         safe_torch_load)
@@ -27,4 +28,4 @@ __all__ = ['build_pinned', 'build_optional', 'register_all_modules', 'resolve_pa
            'writing', 'OutputFileError', 'run_tool', 'walk_dicts', 'cpu_model', 'quiet_console',
            'SetupError', 'OptionsAction', 'OptionValueError', 'parse_options',
            'ConfigOptionError', 'check_option_keys', 'import_mmaction_models',
-           'import_loaded_mmaction_models']
+           'import_loaded_mmaction_models', 'pipeline_steps']

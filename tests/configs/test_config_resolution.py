@@ -1,6 +1,7 @@
 """The dataset bases resolve to the pipelines and loaders each of them once
-wrote out in full, now that the loaders live in ``unpaired_training.py`` and the
-vision-language readers in ``vlm_route.py``.
+wrote out in full, now that the loaders and their pipelines (named steps) live in
+``unpaired_training.py``, the vision-language readers and steps in ``vlm_route.py``,
+and each base sets only its values.
 
 The expected values are the resolved configs of the bases before the shared
 files (reader, ``T``, query length, annotation files, batch sizes and workers of
@@ -13,7 +14,7 @@ from typing import Dict, List, Tuple
 import pytest
 from mmengine.config import Config
 
-from dscnet_plugin.utils import walk_dicts
+from dscnet_plugin.utils import pipeline_steps, walk_dicts
 
 REPO = Path(__file__).resolve().parents[2]
 DATASETS = REPO / 'configs' / '_base_' / 'datasets'
@@ -45,7 +46,7 @@ LOADERS = {
                 test=(256, 0, False, False)),
 }
 COMMON_KEYS = {'data_root', 'feature_dim', 'num_frames', 'video_features', 'train_annotation',
-               'test_annotation', 'train_pipeline', 'query_pipeline', 'test_pipeline',
+               'test_annotation', 'video_steps', 'query_steps', 'pack_step',
                'train_dataloader', 'query_set', 'val_dataloader', 'test_dataloader',
                'test_evaluator', 'val_evaluator', 'test_cfg'}
 #: the top-level names of each base, as before
@@ -92,19 +93,25 @@ def settings(loader: dict) -> Tuple:
             loader['sampler']['shuffle'])
 
 
+def steps_of(dataset: dict) -> dict:
+    """``dataset`` with its pipeline as the list of steps it runs."""
+    return dict(dataset, pipeline=pipeline_steps(dataset['pipeline']))
+
+
 def check_loaders(cfg: dict, route: str, train: List[dict], query: List[dict],
                   test: List[dict], val_annotation: dict) -> None:
     """The pipelines of ``cfg`` in its three collections and its loaders' settings."""
-    assert (cfg['train_pipeline'], cfg['query_pipeline'], cfg['test_pipeline']) == (
-        train, query, test)
-    assert cfg['train_dataloader']['dataset'] == dict(
+    assert steps_of(cfg['train_dataloader']['dataset']) == dict(
         type='UnpairedVideoDataset', annotation=cfg['train_annotation'], pipeline=train)
-    assert cfg['query_set'] == dict(type='QuerySetDataset', annotation=cfg['train_annotation'],
-                                    pipeline=query)
-    assert cfg['test_dataloader']['dataset'] == dict(
+    assert steps_of(cfg['query_set']) == dict(
+        type='QuerySetDataset', annotation=cfg['train_annotation'], pipeline=query)
+    assert steps_of(cfg['test_dataloader']['dataset']) == dict(
         type='GroundingDataset', annotation=cfg['test_annotation'], pipeline=test, test_mode=True)
     assert cfg['val_dataloader']['dataset'] == dict(cfg['test_dataloader']['dataset'],
                                                     annotation=val_annotation)
+    # the steps run in the order unpaired_training.py names
+    assert cfg['test_dataloader']['dataset']['pipeline']['order'] == [
+        'load', 'resample', 'query', 'pack']
     for split, expected in LOADERS[route].items():
         loader = cfg[f'{split}_dataloader']
         assert settings(loader) == expected, split
@@ -170,7 +177,7 @@ def test_the_top_configs_are_every_config_with_a_video_side():
     def reads_video(cfg: dict) -> bool:
         loader = cfg.get('test_dataloader') or {}
         return any(step['type'] == 'LoadVideoFeatures'
-                   for step in loader.get('dataset', {}).get('pipeline', []))
+                   for step in pipeline_steps(loader.get('dataset', {}).get('pipeline')))
     found = {name for name in ALL_CONFIGS
              if not name.startswith('_base_') and reads_video(load(REPO / 'configs' / name))}
     assert found == set(TOP_CONFIGS)
@@ -185,7 +192,8 @@ def test_top_configs_get_their_bases_collections(name):
     if cfg['train_dataloader'] is not None:  # training-free configs set None
         assert cfg['train_dataloader']['dataset'] == base['train_dataloader']['dataset']
     if cfg['val_dataloader'] is not None:
-        assert cfg['val_dataloader']['dataset']['pipeline'] == base['test_pipeline']
+        assert (cfg['val_dataloader']['dataset']['pipeline']
+                == base['test_dataloader']['dataset']['pipeline'])
     if name == 'dscnet_demo.py':  # its own loader settings, merged over the base's
         assert settings(cfg['train_dataloader']) == (16, 0, False, True)
 
@@ -204,10 +212,11 @@ def test_every_reader_and_resample_is_a_dict_the_benchmark_walk_reaches(name):
                                                     'test_dataloader') if cfg[k] is not None}
     loaders['query_set'] = dict(dataset=cfg.query_set)
     for key, loader in loaders.items():
-        for step in loader['dataset']['pipeline']:
+        for step in pipeline_steps(loader['dataset']['pipeline']):
             if step['type'] in ('LoadVideoFeatures', 'LoadQueryFeatures'):
                 assert step['reader']['path'] == 'moved' or step['reader']['type'] == (
                     'QueryFeatures'), key
             if step['type'] == 'ResampleFeatures':
                 assert step['num_frames'] == 7, key
-    assert sum(s['type'] == 'ResampleFeatures' for s in cfg.test_dataloader.dataset.pipeline) == 1
+    assert sum(s['type'] == 'ResampleFeatures'
+               for s in pipeline_steps(cfg.test_dataloader.dataset.pipeline)) == 1

@@ -135,7 +135,7 @@ def test_drn_layout_trains_and_tests_with_only_data_root_moved(tmp_path, fast_pr
         dataset = build_pinned(DATASETS, cfg.train_dataloader.dataset)
         assert {dataset.get_data_info(i)['video_id'] for i in range(len(dataset))} == {
             line.split()[0] for line in TRAIN}
-        reader = build_pinned(DATA_SOURCES, cfg.train_dataloader.dataset.pipeline[0].reader)
+        reader = build_pinned(DATA_SOURCES, cfg.train_dataloader.dataset.pipeline.load.reader)
         for vid in VIDEOS:
             saved = torch.load(root / 'C3D_unit16_overlap0.5_merged' / f'{vid}.pt',
                                weights_only=True)

@@ -169,8 +169,8 @@ def test_docs_config_recipe_points_every_reader_at_the_new_features():
     # the datasets the Runner builds: train, val, test
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         pipeline = cfg[loader].dataset.pipeline
-        assert pipeline[0]['reader'] == cfg.video_features, loader
-        assert pipeline[1] == dict(type='ResampleFeatures', num_frames=cfg.num_frames)
+        assert pipeline.load.reader == cfg.video_features, loader
+        assert pipeline.resample == dict(type='ResampleFeatures', num_frames=cfg.num_frames)
     readers = [d['reader'] for d in walk_dicts(cfg._cfg_dict)
                if d.get('type') == 'LoadVideoFeatures']
     assert readers and all(r['path'] == 'charades_sta/features/i3d' for r in readers)
@@ -178,5 +178,5 @@ def test_docs_config_recipe_points_every_reader_at_the_new_features():
             if d.get('type') == 'ResampleFeatures'} == {cfg.num_frames}
     assert cfg.model.video_encoder.in_dim == cfg.feature_dim == 1024
     assert cfg.model.num_frames == cfg.num_frames == 128
-    vocab = cfg.test_dataloader.dataset.pipeline[2]['vocab']
+    vocab = cfg.test_dataloader.dataset.pipeline.query.vocab
     assert vocab['type'] == 'QueryVocabulary'

@@ -78,7 +78,7 @@ def run(tmp_path_factory, fast_pretty_text):
             for vid, feats in features.items():
                 torch.save(torch.from_numpy(feats), folder / f'{vid}.pt')
             write(folder / f'{first}.pt', root / f'MARKER_{name}')
-            cfg.test_dataloader.dataset.pipeline[0].reader.path = f'pt_{name}'
+            cfg.test_dataloader.dataset.pipeline.load.reader.path = f'pt_{name}'
             cfg.dump(f'tiny_pt_{name}.py')
         Path('hostile').mkdir()
         for name, write in PAYLOADS.items():

@@ -132,8 +132,9 @@ def test_a_copied_number_variable_is_refused_naming_its_copies(monkeypatch):
     assert str(exit_.code) == (
         f'error: --cfg-options feature_dim: feature_dim is a variable {CHARADES} copies '
         'where it is used (video_features.feature_dim, model.video_encoder.in_dim, '
-        'test_pipeline.0.reader.feature_dim, train_pipeline.0.reader.feature_dim and '
-        '3 more), and an option cannot reach its copies: set those fields instead')
+        'video_steps.load.reader.feature_dim, '
+        'val_dataloader.dataset.pipeline.load.reader.feature_dim and 2 more), and an option '
+        'cannot reach its copies: set those fields instead')
 
 
 def test_all_refused_keys_in_one_error(monkeypatch):

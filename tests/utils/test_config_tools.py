@@ -46,7 +46,7 @@ def test_real_config_features_move_with_one_option():
     merge_cli_options(cfg, {'video_features.path': 'charades_sta/features/i3d',
                             'data_root': '/data'})
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        reader = cfg[loader].dataset.pipeline[0].reader
+        reader = cfg[loader].dataset.pipeline.load.reader
         assert (reader.path, reader.data_root) == ('charades_sta/features/i3d', '/data')
 
 

@@ -1,25 +1,5 @@
-_base_ = ['./grounding_test.py']
+# ActivityNet Captions evaluation (the no-video priors): the annotations with the test
+# settings of grounding_test.py.
+_base_ = ['./activitynet_annotations.py', './grounding_test.py']
 
-# ActivityNet Captions (Krishna et al. 2017). Layout under data_root:
-#   activitynet_captions/{train,val_1,val_2}.json  annotations (with durations)
-#   activitynet_captions/features/...              video features (DSCNet only)
-# Move everything with one field: --cfg-options data_root=/path/to/data
-data_root = 'data'
-
-train_annotation = dict(
-    type='ActivityNetCaptionsAnnotation',
-    data_root=data_root,
-    ann_file='activitynet_captions/train.json')
-val_annotation = dict(
-    type='ActivityNetCaptionsAnnotation',
-    data_root=data_root,
-    ann_file='activitynet_captions/val_1.json')
-test_annotation = dict(
-    type='ActivityNetCaptionsAnnotation',
-    data_root=data_root,
-    ann_file='activitynet_captions/val_2.json')
-
-test_dataloader = dict(dataset=dict(annotation=test_annotation))
-
-# Every result is printed beside the no-video priors on the same samples.
-custom_hooks = [dict(type='PriorComparisonHook', train_annotation=train_annotation)]
+test_dataloader = dict(dataset=dict(annotation={{_base_.test_annotation}}))

@@ -23,21 +23,14 @@ val_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
 test_annotation = dict(type='MomentDETRAnnotation', data_root=data_root,
                        ann_file='val_2.jsonl')
 
-# ---- the pipelines of its collections, whose loaders are those of vlm_route.py
-train_pipeline = [
-    dict(type='LoadVideoFeatures', reader=video_features),
-    dict(type='ResampleFeatures', num_frames=num_frames, short_mode='pad'),
-    dict(type='PackGroundingInputs'),
-]
-query_pipeline = [
-    dict(type='LoadQueryFeatures', reader=text_features, pool='mean'),
-    dict(type='PackGroundingInputs'),
-]
-test_pipeline = train_pipeline[:-1] + query_pipeline  # the video's steps, then the query's
-train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=train_pipeline))
-query_set = dict(annotation=train_annotation, pipeline=query_pipeline)
-test_dataloader = dict(dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
-val_dataloader = dict(dataset=dict(annotation=val_annotation, pipeline=test_pipeline))
+# ---- this base's values in the named steps of vlm_route.py
+video_steps = dict(load=dict(reader=video_features), resample=dict(num_frames=num_frames))
+query_steps = dict(query=dict(reader=text_features))
+train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=video_steps))
+query_set = dict(annotation=train_annotation, pipeline=query_steps)
+test_dataloader = dict(dataset=dict(annotation=test_annotation,
+                                   pipeline=dict(video_steps, **query_steps)))
+val_dataloader = dict(dataset=dict(test_dataloader['dataset'], annotation=val_annotation))
 
 # Proposal windows of the models that rank windows of a frame curve
 # (ProposalGrower; the model configs read it).

@@ -1,24 +1,5 @@
-_base_ = ['./grounding_test.py']
+# Charades-STA evaluation (the no-video priors): the annotations with the test
+# settings of grounding_test.py.
+_base_ = ['./charades-sta_annotations.py', './grounding_test.py']
 
-# Charades-STA (Gao et al. 2017). Layout under data_root (as in ../shared/data):
-#   charades_sta/charades_sta_{train,test}.txt   annotations
-#   charades/Charades_v1_{train,test}.csv        durations (`length` column)
-#   charades_sta/features/...                    video features (DSCNet only)
-# Move everything with one field: --cfg-options data_root=/path/to/data
-data_root = 'data'
-
-train_annotation = dict(
-    type='CharadesSTAAnnotation',
-    data_root=data_root,
-    ann_file='charades_sta/charades_sta_train.txt',
-    duration_file='charades/Charades_v1_train.csv')
-test_annotation = dict(
-    type='CharadesSTAAnnotation',
-    data_root=data_root,
-    ann_file='charades_sta/charades_sta_test.txt',
-    duration_file='charades/Charades_v1_test.csv')
-
-test_dataloader = dict(dataset=dict(annotation=test_annotation))
-
-# Every result is printed beside the no-video priors on the same samples.
-custom_hooks = [dict(type='PriorComparisonHook', train_annotation=train_annotation)]
+test_dataloader = dict(dataset=dict(annotation={{_base_.test_annotation}}))

@@ -8,7 +8,7 @@
 # DRN's Charades_fps_dict.json, Charades_frames_info.json and Charades_word2id.json
 # are not needed (DSCNet works in seconds and builds its own vocabulary).
 # Move everything with one field: --cfg-options data_root=/path/to/CharadesSTA
-_base_ = ['./grounding_test.py', './unpaired_training.py']
+_base_ = ['./unpaired_training.py']
 
 data_root = 'data/CharadesSTA'
 feature_dim = 4096
@@ -24,25 +24,13 @@ test_annotation = dict(type='CharadesSTAAnnotation', data_root=data_root,
                        ann_file='Charades_sta_test.txt',
                        duration_file='Charades_duration.json')
 
-# ---- video side (DSCNet): the pipelines of its collections, whose loaders
-# (batch sizes, workers) are those of unpaired_training.py
 vocabulary = dict(type='QueryVocabulary', annotation=train_annotation)
-train_pipeline = [
-    dict(type='LoadVideoFeatures', reader=video_features),
-    dict(type='ResampleFeatures', num_frames=num_frames),
-    dict(type='PackGroundingInputs'),
-]
-query_pipeline = [
-    dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
-    dict(type='PackGroundingInputs'),
-]
-test_pipeline = train_pipeline[:-1] + query_pipeline  # the video's steps, then the query's
-train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=train_pipeline))
-query_set = dict(annotation=train_annotation, pipeline=query_pipeline)
-test_dataloader = dict(batch_size={{_base_.val_dataloader.batch_size}},
-                       dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
-val_dataloader = test_dataloader
-val_evaluator = {{_base_.test_evaluator}}
+video_steps = dict(load=dict(reader=video_features), resample=dict(num_frames=num_frames))
+query_steps = dict(query=dict(vocab=vocabulary, max_len=max_query_len))
+train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=video_steps))
+query_set = dict(annotation=train_annotation, pipeline=query_steps)
+test_dataloader = val_dataloader = dict(dataset=dict(
+    annotation=test_annotation, pipeline=dict(video_steps, **query_steps)))
 
 # Every result is printed beside the no-video priors on the same samples.
 custom_hooks = [dict(type='PriorComparisonHook', train_annotation=train_annotation)]

@@ -1,5 +1,5 @@
 # The embedded synthetic dataset with its features and word vectors.
-_base_ = ['./demo.py', './unpaired_training.py']
+_base_ = ['./demo_annotations.py', './unpaired_training.py']
 
 data_root = 'data/demo'
 feature_dim = 128  # the generator's feature_dim
@@ -10,23 +10,10 @@ num_frames = 64
 max_query_len = 10
 train_annotation = {{_base_.train_annotation}}
 test_annotation = {{_base_.test_annotation}}
-
-# ---- video side (DSCNet): the pipelines of its collections, whose loaders
-# (batch sizes, workers) are those of unpaired_training.py
 vocabulary = dict(type='QueryVocabulary', annotation=train_annotation)
-train_pipeline = [
-    dict(type='LoadVideoFeatures', reader=video_features),
-    dict(type='ResampleFeatures', num_frames=num_frames),
-    dict(type='PackGroundingInputs'),
-]
-query_pipeline = [
-    dict(type='TokenizeQuery', vocab=vocabulary, max_len=max_query_len),
-    dict(type='PackGroundingInputs'),
-]
-test_pipeline = train_pipeline[:-1] + query_pipeline  # the video's steps, then the query's
-train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=train_pipeline))
-query_set = dict(annotation=train_annotation, pipeline=query_pipeline)
-test_dataloader = dict(batch_size={{_base_.val_dataloader.batch_size}},
-                       dataset=dict(annotation=test_annotation, pipeline=test_pipeline))
-val_dataloader = test_dataloader
-val_evaluator = {{_base_.test_evaluator}}
+video_steps = dict(load=dict(reader=video_features), resample=dict(num_frames=num_frames))
+query_steps = dict(query=dict(vocab=vocabulary, max_len=max_query_len))
+train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=video_steps))
+query_set = dict(annotation=train_annotation, pipeline=query_steps)
+test_dataloader = val_dataloader = dict(dataset=dict(
+    annotation=test_annotation, pipeline=dict(video_steps, **query_steps)))

@@ -5,8 +5,9 @@
 #   <data_root>/video_features/{vid}.npz     `features`: T x 512, one row per clip
 #   <data_root>/text_features/qid{qid}.npz   `pooler_output`: 512
 # and DSCNet-VLM's loaders: those of unpaired_training.py in batches of 64 read in the
-# main process, validation with the test settings of grounding_test.py.
-_base_ = ['./grounding_test.py', './unpaired_training.py']
+# main process, short videos padded, the query's pooled text features instead of its
+# tokens, validation with the test settings of grounding_test.py.
+_base_ = ['./unpaired_training.py']
 
 feature_dim = 512
 video_features = dict(type='ArrayDirFeatures', path='video_features',
@@ -14,6 +15,11 @@ video_features = dict(type='ArrayDirFeatures', path='video_features',
 text_features = dict(type='QueryFeatures', path='text_features',
                      key='pooler_output', name_format='qid{qid}.npz', feature_dim=feature_dim)
 
-train_dataloader = dict(batch_size=64, num_workers=0, persistent_workers=False)
-val_dataloader = {{_base_.test_dataloader}}
-val_evaluator = {{_base_.test_evaluator}}
+video_steps = dict(resample=dict(short_mode='pad'))
+query_steps = dict(query=dict(type='LoadQueryFeatures', pool='mean'))
+train_dataloader = dict(batch_size=64, num_workers=0, persistent_workers=False,
+                        dataset=dict(pipeline=video_steps))
+query_set = dict(pipeline=query_steps)
+# evaluation in the batches of grounding_test.py (the feature side's are smaller)
+test_dataloader = val_dataloader = dict(
+    batch_size=256, dataset=dict(pipeline=dict(video_steps, **query_steps)))
