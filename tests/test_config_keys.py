@@ -162,6 +162,14 @@ def test_the_rule_flags_unread_and_shadowed_variables(tmp_path):
     Config.fromfile(str(files[2]))  # the fixture is a valid mmengine config
 
 
+def unread_in_base(folder: Path) -> Tuple[List[str], Config]:
+    """The unread variables of ``folder/base.py`` under ``folder/top.py``
+    (the top file's own are read by nothing here), and the merged top."""
+    files = [folder / n for n in ('base.py', 'top.py')]
+    unread = [u for u in unread_variables(files, set()) if u.startswith('base.py')]
+    return unread, Config.fromfile(str(files[1]))
+
+
 def test_a_base_dict_a_child_merges_into_is_read_unless_replaced(tmp_path):
     (tmp_path / 'base.py').write_text(
         'kept = dict(type="Q")\nreplaced = dict(type="Q")\ndeleted = dict(type="Q")\n'
@@ -169,11 +177,8 @@ def test_a_base_dict_a_child_merges_into_is_read_unless_replaced(tmp_path):
     (tmp_path / 'top.py').write_text(
         '_base_ = ["./base.py"]\nkept = dict(annotation=1)\nreplaced = [1]\n'
         'deleted = dict(_delete_=True, annotation=1)\nevery_key = dict(type="R")\n')
-    files = [tmp_path / n for n in ('base.py', 'top.py')]
-    unread = unread_variables(files, set())  # the top file's own: nothing reads them here
-    assert [u for u in unread if u.startswith('base.py')] == [
-        'base.py: deleted', 'base.py: every_key', 'base.py: replaced']
-    merged = Config.fromfile(str(files[1]))
+    unread, merged = unread_in_base(tmp_path)
+    assert unread == ['base.py: deleted', 'base.py: every_key', 'base.py: replaced']
     assert merged.kept == dict(type='Q', annotation=1)  # what the rule models
     assert merged.deleted == dict(annotation=1) and merged.every_key == dict(type='R')
 
@@ -196,9 +201,7 @@ def test_a_nested_merge_through_a_named_dict_keeps_the_base_read(tmp_path):
     (tmp_path / 'top.py').write_text(
         '_base_ = ["./base.py"]\nsteps = dict(query=dict(max_len=1))\n'
         'nested = dict(pipeline=steps)\nswapped = dict(pipeline=[1])\n')
-    files = [tmp_path / n for n in ('base.py', 'top.py')]
-    assert [u for u in unread_variables(files, set()) if u.startswith('base.py')] == [
-        'base.py: swapped']
-    merged = Config.fromfile(str(files[1]))
+    unread, merged = unread_in_base(tmp_path)
+    assert unread == ['base.py: swapped']
     assert merged.nested == dict(pipeline=dict(query=dict(type='Q', max_len=1)))
     assert merged.swapped == dict(pipeline=[1])

@@ -372,7 +372,7 @@ def test_activity_split_gives_each_activity_frame_to_one_centre():
                              [1, 1, 0, 0, 0]], dtype=torch.bool)   # video 1: t 3, 4 padded
     scores = torch.tensor([[[9., 1, 0, 0, 5], [0, 2, 0, 3, 0], [0, 0, 4, 1, 0]],
                            [[1., 0, 7, 7, 7], [0, 0, 0, 0, 0], [0, 5, 0, 0, 0]]])
-    labels = ActivitySplitLabeller.split(activity, scores)
+    labels = ActivitySplitLabeller().split(activity, scores)
     expected = torch.tensor([[[0, 0, 0, 0, 0], [0, 1, 0, 1, 0], [0, 0, 1, 0, 0]],
                              [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 1, 0, 0, 0]]],
                             dtype=torch.bool)
@@ -380,6 +380,38 @@ def test_activity_split_gives_each_activity_frame_to_one_centre():
     assert torch.equal(labels, expected)
     # exactly one centre on each activity frame, none elsewhere
     assert torch.equal(labels.sum(1), activity.long())
+
+
+def test_segment_split_gives_each_activity_run_whole_to_its_best_mean_centre():
+    activity = torch.tensor([[0, 1, 1, 1, 0, 1, 1],
+                             [1, 1, 0, 0, 0, 0, 0]], dtype=torch.bool)
+    # run 1 of video 0 (t 1-3): frame argmax 0, 1, 1 but mean best for centre 0
+    # (9 + 1 + 1 vs 0 + 2 + 2); run 2 (t 5-6): centre 2; video 1's run: centre 1
+    scores = torch.tensor([[[0., 9, 1, 1, 5, 0, 0], [0, 0, 2, 2, 0, 1, 0], [7, 0, 0, 0, 0, 0, 3]],
+                           [[0., 2, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]]])
+    labels = ActivitySplitLabeller(split_mode='segment').split(activity, scores)
+    expected = torch.tensor([[[0, 1, 1, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1, 1]],
+                             [[1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]]],
+                            dtype=torch.bool)
+    assert torch.equal(labels, expected)
+    # the frame split of the same scores breaks run 1 between centres 0 and 1
+    frames = ActivitySplitLabeller().split(activity, scores)
+    assert frames[0, 0, 1] and frames[0, 1, 2] and frames[0, 1, 3]
+    assert torch.equal(labels.sum(1), activity.long())
+
+
+def test_segment_means_average_each_run_and_keep_other_frames():
+    from dscnet_plugin.models.labellers.activity_split_labeller import segment_means
+    activity = torch.tensor([[1, 1, 0, 1, 0]], dtype=torch.bool)
+    scores = torch.tensor([[[1., 3, 7, 5, 9], [2, 0, 8, 1, 6]]])
+    means = segment_means(activity, scores)
+    assert torch.equal(means, torch.tensor([[[2., 2, 7, 5, 9], [1, 1, 8, 1, 6]]]))
+    assert torch.equal(segment_means(torch.zeros(1, 5, dtype=torch.bool), scores), scores)
+
+
+def test_activity_split_refuses_an_unknown_split_mode():
+    with pytest.raises(ValueError, match="split_mode must be one of \\('frame', 'segment'\\)"):
+        ActivitySplitLabeller(split_mode='run')
 
 
 def test_activity_split_call_nothing_on_padded_frames():
@@ -481,7 +513,7 @@ def test_activity_split_call_with_centres_splits_own_cut_by_cosine():
     assert labels.shape == (3, 3, 12)
     act = labeller.activity(feats, mask, torch.Generator().manual_seed(0)) & mask
     assert torch.equal(act, truth)
-    expected = ActivitySplitLabeller.split(act, center_similarity(feats, centers))
+    expected = labeller.split(act, center_similarity(feats, centers))
     assert torch.equal(labels, expected)
     assert torch.equal(labels.sum(1), truth.long())
     assert not labels[:, 2].any()                        # the background centre gets none

@@ -2,6 +2,8 @@
 #   activitynet_captions/{train,val_1,val_2}.json  annotations (with durations)
 #   activitynet_captions/features/...              video features (DSCNet only)
 # Move everything with one field: --cfg-options data_root=/path/to/data
+# The annotations alone: activitynet.py evaluates on them, activitynet_video.py also
+# trains on them.
 data_root = 'data'
 
 train_annotation = dict(

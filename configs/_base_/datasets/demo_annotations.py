@@ -2,6 +2,8 @@
 # (deterministic from the seed; regenerated when a setting changes), written
 # as Charades-STA text + a durations JSON + flat HDF5 features + GloVe-format
 # word vectors, and read back through the ordinary loaders.
+# The annotations alone: demo.py evaluates on them, demo_video.py also
+# trains on them.
 data_root = 'data/demo'
 
 generator = dict(

@@ -16,10 +16,14 @@ class ActivitySplitLabeller:
     1. *Activity*: a centre-free cut of the input features ``F`` (the
        ``activity`` labeller, an N-cut by default, smaller side = 1): where
        something happens in the video.
-    2. *Split*: every activity frame goes to the centre that scores it
-       highest, so each activity frame is labelled 1 for exactly one centre
-       and no centre is ever labelled on the rest of the video (none can
-       take the complement of the activity). The scores come from the caller: the
+    2. *Split*: every activity frame goes to one centre, so each activity
+       frame is labelled 1 for exactly one centre and no centre is ever
+       labelled on the rest of the video (none can take the complement of
+       the activity). ``split_mode='frame'``: each frame to the centre that
+       scores it highest. ``'segment'``: each contiguous run of activity
+       frames, whole, to the centre with the highest mean score over the
+       run, so that a centre's labels are moments rather than scattered
+       frames. The scores come from the caller: the
        cosine between the centred frames and the centres' visual prototypes
        for the initial labels, the model's own frame-centre logits
        ``c_hat f_hat^T`` when relabelling (see ``DSCNet.compute_labels``).
@@ -28,12 +32,20 @@ class ActivitySplitLabeller:
         activity: Config of the centre-free labeller of step 1.
         descriptors_per_video: Activity frames per video (evenly spaced)
             taken as descriptors for the cross-modal aligner.
+        split_mode: ``'frame'`` (each activity frame to its best centre)
+            or ``'segment'`` (each contiguous activity run to the centre
+            with the best mean score over it); ``docs/method.md`` reading 5.
     """
+
+    SPLIT_MODES = ('frame', 'segment')
 
     splits_activity = True
 
     def __init__(self, activity: Optional[dict] = None,
-                 descriptors_per_video: int = 8) -> None:
+                 descriptors_per_video: int = 8, split_mode: str = 'frame') -> None:
+        if split_mode not in self.SPLIT_MODES:
+            raise ValueError(f'split_mode must be one of {self.SPLIT_MODES}, got {split_mode!r}')
+        self.split_mode = split_mode
         self.activity_labeller = build_pinned(
             PSEUDO_LABELLERS, activity or dict(type='NCutLabeller'))
         self.descriptors_per_video = descriptors_per_video
@@ -77,14 +89,16 @@ class ActivitySplitLabeller:
         video = torch.arange(x.size(0), device=x.device).unsqueeze(1).expand_as(keep)
         return x[keep], video[keep]
 
-    @staticmethod
-    def split(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
-        """``B x N_c x T`` labels: activity frames to their best centre.
+    def split(self, activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        """``B x N_c x T`` labels: the activity given to the centres
+        (frame by frame, or run by run with ``split_mode='segment'``).
 
         Args:
             activity: ``B x T`` bool activity (False on padded frames).
             scores: ``B x N_c x T`` frame-centre scores.
         """
+        if self.split_mode == 'segment':
+            scores = segment_means(activity, scores)
         best = scores.argmax(1, keepdim=True)                            # B x 1 x T
         centre = torch.arange(scores.size(1), device=scores.device).view(1, -1, 1)
         return (best == centre) & activity.unsqueeze(1)
@@ -101,3 +115,23 @@ class ActivitySplitLabeller:
         if centers is None:
             return (act & mask).unsqueeze(1)
         return self.split(act & mask, center_similarity(frames, centers))
+
+
+def segment_means(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """``B x N_c x T``: at every activity frame, the mean of ``scores`` over
+    the contiguous run of activity frames it belongs to (other frames keep
+    their own scores).
+
+    Args:
+        activity: ``B x T`` bool.
+        scores: ``B x N_c x T``.
+    """
+    starts = activity & ~torch.nn.functional.pad(activity[:, :-1], (1, 0), value=False)
+    run = torch.where(activity, starts.long().cumsum(-1), 0)             # B x T, 0 = none
+    index = run.unsqueeze(1).expand_as(scores)                           # B x N_c x T
+    width = int(run.max()) + 1 if run.numel() else 1
+    sums = scores.new_zeros(scores.shape[:2] + (width,)).scatter_add_(2, index, scores)
+    counts = scores.new_zeros(run.size(0), width).scatter_add_(
+        1, run, torch.ones_like(run, dtype=scores.dtype))                # B x (runs + 1)
+    means = sums / counts.clamp(min=1).unsqueeze(1)
+    return torch.where(activity.unsqueeze(1), means.gather(2, index), scores)
