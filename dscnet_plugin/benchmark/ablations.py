@@ -58,14 +58,18 @@ ABLATIONS: List[Ablation] = [
 ]
 
 
-def iteration_rows(values: Sequence[int], reference: int = 5) -> List[Ablation]:
-    """The rows of the iteration group (Table 4), ``L`` in ``values``."""
+def iteration_rows(values: Sequence[int], reference: Optional[int] = None) -> List[Ablation]:
+    """The rows of the iteration group (Table 4), ``L`` in ``values``;
+    ``reference``: the ``L`` of the plan's reference run (marked so), if
+    among them."""
     return [Ablation(T4L, f'L = {n}' + (' (reference)' if n == reference else ''), {},
                      f'table4/iter{n}' if f'table4/iter{n}' in PAPER_NUMBERS else None,
                      iterations=n) for n in values]
 
 
-ABLATIONS += iteration_rows((1, 3, 5, 7))
+#: ``L`` of the full plan's iteration rows (the paper's Table 4).
+FULL_ITERATIONS = (1, 3, 5, 7)
+ABLATIONS += iteration_rows(FULL_ITERATIONS)
 #: Further rows with paper numbers (the paper's additive rows of Table 2), left
 #: out of the full run for time (about 8 min each); add them to ABLATIONS to run.
 EXTRA_ABLATIONS: List[Ablation] = [

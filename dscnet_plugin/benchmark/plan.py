@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .ablations import ABLATIONS, QUICK_ABLATIONS, Ablation, iteration_rows
+from .ablations import ABLATIONS, FULL_ITERATIONS, QUICK_ABLATIONS, Ablation, iteration_rows
 from .specs import MODELS, ModelSpec, Scale, run_models
 
 #: ``text_relation`` of the simulated features where a run does not say.
@@ -77,15 +77,17 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
                                                          test_videos=20)},
             ablation=charades,
             ablations=tuple([a for a in ABLATIONS if a.name in QUICK_ABLATIONS]
-                            + iteration_rows((1, 2, 3), reference=2)),
+                            + iteration_rows((1, 2, 3), reference=charades.iterations)),
             stage_scales={'charades': 0.003, 'activitynet': 0.002}, relabel_small=not cuda,
             seeds=seeds)
+    ablation = Scale(400, 400, iterations=3)
     return Plan(
         mode='full', knobs=(0.0, DEFAULT_KNOB),
         accuracy={'charades': Scale(600, None, iterations=3),
                   'activitynet': Scale(150, 150, iterations=3)},
-        ablation=Scale(400, 400, iterations=3),
-        ablations=tuple(ABLATIONS),
+        ablation=ablation,
+        ablations=tuple([a for a in ABLATIONS if a.iterations is None]
+                        + iteration_rows(FULL_ITERATIONS, reference=ablation.iterations)),
         stage_scales={'charades': 0.25, 'activitynet': 0.02}, relabel_small=not cuda,
         paper_schedule={'charades': Scale()} if paper_schedule else {}, seeds=seeds)
 

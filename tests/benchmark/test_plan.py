@@ -82,3 +82,17 @@ def test_seeds_of_the_plans_and_of_the_runs(tmp_path):
     assert cfg.randomness == dict(seed=1, deterministic=True)
     hook = hook_of(cfg, 'PriorComparisonHook')
     assert hook['other_video_queries'] is True and 'shuffled_queries' not in hook
+
+
+def test_the_iteration_row_marked_reference_has_the_reference_runs_l():
+    for quick in (True, False):
+        plan = make_plan(quick)
+        marked = [a.iterations for a in plan.ablations if a.iterations is not None
+                  and a.name.endswith('(reference)')]
+        assert marked == [plan.ablation.iterations]
+    full = make_plan(False)
+    assert [a.name for a in full.ablations if a.iterations is not None] == [
+        'L = 1', 'L = 3 (reference)', 'L = 5', 'L = 7']
+    # the row labels do not enter the run keys (earlier results stay valid)
+    assert ablation_runs(full)['L = 3 (reference)'].key == (
+        'charades_k0.7_tr400_te400_dscnet_s0_a4926d62')
