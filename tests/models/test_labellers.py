@@ -386,7 +386,8 @@ def test_segment_split_gives_each_activity_run_whole_to_its_best_mean_centre():
     activity = torch.tensor([[0, 1, 1, 1, 0, 1, 1],
                              [1, 1, 0, 0, 0, 0, 0]], dtype=torch.bool)
     # run 1 of video 0 (t 1-3): frame argmax 0, 1, 1 but mean best for centre 0
-    # (9 + 1 + 1 vs 0 + 2 + 2); run 2 (t 5-6): centre 2; video 1's run: centre 1
+    # (9 + 1 + 1 vs 0 + 2 + 2); run 2 (t 5-6): centre 2; video 1's run: centre 0
+    # (mean 1 vs 0.5)
     scores = torch.tensor([[[0., 9, 1, 1, 5, 0, 0], [0, 0, 2, 2, 0, 1, 0], [7, 0, 0, 0, 0, 0, 3]],
                            [[0., 2, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0]]])
     labels = ActivitySplitLabeller(split_mode='segment').split(activity, scores)
@@ -412,6 +413,12 @@ def test_segment_means_average_each_run_and_keep_other_frames():
 def test_activity_split_refuses_an_unknown_split_mode():
     with pytest.raises(ValueError, match="split_mode must be one of \\('frame', 'segment'\\)"):
         ActivitySplitLabeller(split_mode='run')
+
+
+def test_an_unknown_split_mode_ends_the_tools_with_one_error_line():
+    from dscnet_plugin.utils import run_tool
+    with pytest.raises(SystemExit, match="^error: ActivitySplitLabeller: split_mode must be"):
+        run_tool(lambda: ActivitySplitLabeller(split_mode='run'))
 
 
 def test_activity_split_call_nothing_on_padded_frames():

@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 import torch
 
 from ...registry import PSEUDO_LABELLERS
-from ...utils import build_pinned
+from ...utils import SetupError, build_pinned
 from .ncut_labeller import center_similarity
 
 
@@ -44,7 +44,8 @@ class ActivitySplitLabeller:
     def __init__(self, activity: Optional[dict] = None,
                  descriptors_per_video: int = 8, split_mode: str = 'frame') -> None:
         if split_mode not in self.SPLIT_MODES:
-            raise ValueError(f'split_mode must be one of {self.SPLIT_MODES}, got {split_mode!r}')
+            raise SetupError(f'ActivitySplitLabeller: split_mode must be one of '
+                             f'{self.SPLIT_MODES}, got {split_mode!r}')
         self.split_mode = split_mode
         self.activity_labeller = build_pinned(
             PSEUDO_LABELLERS, activity or dict(type='NCutLabeller'))
