@@ -17,6 +17,19 @@ action's queries with its frames:
   pairing's (a wrong pairing scoring higher means the data do not identify
   the link by these cues).
 
+Then the same matching on the groups a pipeline can make without the
+truth (``grouped`` rows, the demo now): K-means (``N_c`` = the number of
+actions, ``--restarts`` starts) of the queries' ``'sif'`` vectors (the
+aligner's) or ``'content'`` vectors (mean of the words outside
+``STOP_WORDS``), and of the activity descriptors from the true moments or
+from the centre-labels configs' N-cut (``'ncut'``). Reported: both sides'
+purity (share of the members of their group's majority action; background
+frames in the activity count as their own label), the actions that are
+some group's majority on both sides, and ``queries_paired_right``: the
+share of the training queries whose group is paired with a visual group of
+their own action, i.e. whose centre would be labelled on the frames of its
+action.
+
 Usage::
 
     python tools/analysis/demo_link_diagnostics.py --out docs/results/demo_link_diagnostics.json
@@ -27,11 +40,15 @@ import time
 from collections import Counter
 
 import numpy as np
+import torch
 from mmengine import Config
+from sklearn.cluster import KMeans
 
 from dscnet_plugin.datasets import tokenize
+from dscnet_plugin.datasets.simulation import STOP_WORDS
 from dscnet_plugin.datasets.synthetic.generator import SyntheticGroundingGenerator
 from dscnet_plugin.models.aligners import frequency_pairing, match_clusters
+from dscnet_plugin.models.labellers import ActivitySplitLabeller
 
 DEMO = 'configs/_base_/datasets/demo.py'
 
@@ -43,6 +60,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'demo before and after issue 11)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--restarts', type=int, default=20)
+    parser.add_argument('--grouped-setting', default='2,3:1',
+                        help='actions_range:action_zipf of the K-means grouping rows '
+                        '(default: the demo now)')
+    parser.add_argument('--texts', nargs='+', default=['sif', 'content'],
+                        choices=['sif', 'content'])
+    parser.add_argument('--activities', nargs='+', default=['true', 'ncut'],
+                        choices=['true', 'ncut'])
     parser.add_argument('--out', default=None)
     return parser.parse_args(argv)
 
@@ -53,33 +77,61 @@ def centred_cosine(m: np.ndarray) -> np.ndarray:
     return m @ m.T
 
 
-def sides(data: dict, clip_seconds: float, num_actions: int):
-    """Per-action text means, visual means and shares of the training split."""
-    words, train = data['words'], data['train']
+def query_vectors(train, words) -> dict:
+    """``M x d_w`` vectors of the training queries: ``'sif'`` (Arora et al.'s
+    weights ``a / (a + p(w))``, as the aligner's text side) and ``'content'``
+    (the plain mean of the words outside ``STOP_WORDS``)."""
     counts = Counter(w for *_, s in train for w in tokenize(s))
     total = sum(counts.values())
-
-    def sif(sentence: str) -> np.ndarray:  # Arora et al.'s weights a / (a + p(w))
+    out = dict(sif=[], content=[])
+    for *_, sentence in train:
         ws = [w for w in tokenize(sentence) if w in words]
         wt = np.array([1e-3 / (1e-3 + counts[w] / total) for w in ws])
-        return (wt[:, None] * np.stack([words[w] for w in ws])).sum(0) / len(ws)
+        out['sif'].append((wt[:, None] * np.stack([words[w] for w in ws])).sum(0) / len(ws))
+        content = [w for w in ws if w not in STOP_WORDS] or ws
+        out['content'].append(np.mean([words[w] for w in content], 0))
+    return {k: np.stack(v) for k, v in out.items()}
 
-    seen, q_vec, q_act, v_rows, v_act = Counter(), [], [], [], []
-    for vid, start, end, sentence in train:
-        k = seen[vid]
+
+def samples(data: dict, clip_seconds: float, activity: str = 'true'):
+    """The training queries (vectors, action) and the activity descriptors
+    (rows, action; -1: a background frame inside the activity).
+
+    Args:
+        activity: ``'true'`` (the frames of the annotated moments) or
+            ``'ncut'`` (the centre-labels configs' activity cut of each
+            video, ``ActivitySplitLabeller``'s N-cut).
+    """
+    train = data['train']
+    cut = None
+    if activity == 'ncut':
+        cut = ActivitySplitLabeller(activity=dict(type='NCutLabeller', center_weight=1.0,
+                                                  bandwidth=1.0, num_iters=100))
+    seen, q_act, v_rows, v_act = Counter(), [], [], []
+    for vid, *_ in train:
+        q_act.append(data['actions'][vid][seen[vid]])
         seen[vid] += 1
-        q_vec.append(sif(sentence))
-        q_act.append(data['actions'][vid][k])
     for vid in seen:
         f = data['features'][vid]
         label = -np.ones(len(f), int)
         for (_, s, e, _), a in zip([r for r in train if r[0] == vid], data['actions'][vid]):
             label[int(round(s / clip_seconds)):int(round(e / clip_seconds))] = a
-        if (label < 0).any() and (label >= 0).any():
-            v_rows.append(f[label >= 0] - f[label < 0].mean(0))
-            v_act.append(label[label >= 0])
-    q_vec, q_act = np.stack(q_vec), np.array(q_act)
-    v_rows, v_act = np.concatenate(v_rows), np.concatenate(v_act)
+        if cut is None:
+            act = label >= 0
+        else:
+            x = torch.as_tensor(f)[None]
+            act = cut.activity(x, torch.ones(1, len(f), dtype=torch.bool))[0].numpy()
+        if act.any() and (~act).any():
+            v_rows.append(f[act] - f[~act].mean(0))
+            v_act.append(label[act])
+    return (query_vectors(train, data['words']), np.array(q_act), np.concatenate(v_rows),
+            np.concatenate(v_act))
+
+
+def sides(data: dict, clip_seconds: float, num_actions: int):
+    """Per-action text means, visual means and shares of the training split."""
+    q_vecs, q_act, v_rows, v_act = samples(data, clip_seconds)
+    q_vec = q_vecs['sif']
     acts = [a for a in range(num_actions) if (q_act == a).any() and (v_act == a).any()]
     text = np.stack([q_vec[q_act == a].mean(0) for a in acts])
     video = np.stack([v_rows[v_act == a].mean(0) for a in acts])
@@ -88,14 +140,66 @@ def sides(data: dict, clip_seconds: float, num_actions: int):
     return text, video, t_share, v_share
 
 
-def diagnose(actions_range, zipf: float, seed: int, restarts: int) -> dict:
+def kmeans_groups(x: np.ndarray, k: int, restarts: int, seed: int) -> np.ndarray:
+    """``(M,)`` spherical K-means labels of the centred rows of ``x``."""
+    x = x - x.mean(0)
+    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+    return KMeans(k, n_init=restarts, random_state=seed).fit(x).labels_
+
+
+def majority(labels: np.ndarray, groups: np.ndarray, k: int):
+    """``((k,) majority label of each group, -2 if empty; purity)``."""
+    major = np.full(k, -2)
+    hits = 0
+    for j in range(k):
+        values, counts = np.unique(labels[groups == j], return_counts=True)
+        if len(values):
+            major[j], hits = values[counts.argmax()], hits + counts.max()
+    return major, hits / max(len(labels), 1)
+
+
+def queries_paired_right(perm: np.ndarray, text_groups: np.ndarray, q_act: np.ndarray,
+                         visual_major: np.ndarray) -> float:
+    """Share of the queries whose text group is paired (``perm``) with a
+    visual group whose majority action is the query's own: the share whose
+    centre would get the frames of its action as labels."""
+    return float((visual_major[perm[text_groups]] == q_act).mean())
+
+
+def grouped(data: dict, clip_seconds: float, k: int, text: str, activity: str,
+            restarts: int, seed: int) -> dict:
+    """Match K-means groups of the queries (``text`` vectors) and of the
+    activity descriptors (``activity`` cut) with ``match_clusters``."""
+    q_vecs, q_act, v_rows, v_act = samples(data, clip_seconds, activity)
+    q_vec = q_vecs[text]
+    tg = kmeans_groups(q_vec, k, restarts, seed)
+    vg = kmeans_groups(v_rows, k, restarts, seed)
+    t_major, t_purity = majority(q_act, tg, k)
+    v_major, v_purity = majority(v_act, vg, k)
+    t_share = np.bincount(tg, minlength=k) / len(tg)
+    v_share = np.bincount(vg, minlength=k) / len(vg)
+    t_mean = np.stack([q_vec[tg == j].mean(0) for j in range(k)])
+    v_mean = np.stack([v_rows[vg == j].mean(0) for j in range(k)])
+    perm = match_clusters(centred_cosine(t_mean), centred_cosine(v_mean), t_share, v_share,
+                          1.0, restarts, seed)
+    return dict(text=text, activity=activity, text_purity=round(float(t_purity), 3),
+                visual_purity=round(float(v_purity), 3),
+                background_in_activity=round(float((v_act < 0).mean()), 3),
+                actions_found=int(len(set(t_major[t_major >= 0]) & set(v_major[v_major >= 0]))),
+                queries_paired_right=round(queries_paired_right(perm, tg, q_act, v_major), 3))
+
+
+def demo_data(actions_range, zipf: float, seed: int):
+    """``(generated demo data, clip seconds, number of actions)``."""
     cfg = Config.fromfile(DEMO).generator.to_dict()
     cfg.pop('type')
     cfg.update(actions_range=actions_range, action_zipf=zipf, seed=seed)
-    gen = SyntheticGroundingGenerator(**cfg)
-    text, video, t_share, v_share = sides(gen.generate(), cfg['clip_seconds']
-                                          if 'clip_seconds' in cfg else 1 / 3,
-                                          cfg['num_actions'])
+    data = SyntheticGroundingGenerator(**cfg).generate()
+    return data, cfg.get('clip_seconds', 1 / 3), cfg['num_actions']
+
+
+def diagnose(actions_range, zipf: float, seed: int, restarts: int) -> dict:
+    text, video, t_share, v_share = sides(*demo_data(actions_range, zipf, seed))
     a, b = centred_cosine(text), centred_cosine(video)
     iu = np.triu_indices(len(a), 1)
     truth = np.arange(len(a))
@@ -130,7 +234,17 @@ def main(argv=None) -> dict:
         for seed in args.seeds:
             runs.append(diagnose(tuple(int(x) for x in ar.split(',')), float(zipf), seed,
                                  args.restarts))
-    out = dict(runs=runs, restarts=args.restarts, seconds=round(time.time() - t0, 1),
+    ar, zipf = args.grouped_setting.split(':')
+    rows = []
+    for seed in args.seeds:
+        data, clip_seconds, k = demo_data(tuple(int(x) for x in ar.split(',')), float(zipf),
+                                          seed)
+        for activity in args.activities:
+            for text in args.texts:
+                rows.append(dict(seed=seed, **grouped(data, clip_seconds, k, text, activity,
+                                                      args.restarts, seed)))
+    out = dict(runs=runs, grouped=dict(setting=args.grouped_setting, rows=rows),
+               restarts=args.restarts, seconds=round(time.time() - t0, 1),
                date=time.strftime('%Y-%m-%d'))
     if args.out:
         with open(args.out, 'w', encoding='utf-8') as f:
@@ -139,5 +253,6 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    for run in main()['runs']:
+    result = main()
+    for run in result['runs'] + result['grouped']['rows']:
         print(json.dumps(run))

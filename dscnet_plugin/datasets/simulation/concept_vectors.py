@@ -9,14 +9,8 @@ from typing import Dict, Sequence, Tuple
 import numpy as np
 
 from ..text import tokenize
+from ..text.stop_words import STOP_WORDS
 from ..text.word_vectors import BaseWordVectors
-
-# Words too common to carry an event's meaning (dropped from captions).
-STOP_WORDS = frozenset(
-    'a an the and or of to in on at by for with from into onto up down out off '
-    'over then than as is are was were be been being it its he she they them his '
-    'her their this that these those there while who which what when where also '
-    'some s person man woman people someone'.split())
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -136,6 +136,21 @@ class IterativeRelabelHook(Hook):
                   f'{changed:.1%} of the labels changed, '
                   f'{self._fg_share(model, neck):.1%} foreground '
                   f'({self.relabel_seconds[-1]:.2f} s)', logger='current')
+        if runner.epoch + 1 == runner.max_epochs and getattr(model, 'temperature_grid', None):
+            self.fit_temperature(runner, model)
+
+    @torch.no_grad()
+    def fit_temperature(self, runner, model) -> None:
+        """After the last stage: the model's inference temperature from its
+        pseudo labels (``DSCNet.fit_inference_temperature``)."""
+        was_training = model.training
+        model.eval()
+        table = model.fit_inference_temperature(self._batches(runner, model.centers.device))
+        model.train(was_training)
+        print_log('[temperature] top-1 grown segment vs longest pseudo-label run, mean IoU '
+                  'on the training videos: ' + ', '.join(f'{t:g}: {v:.3f}'
+                                                         for t, v in table.items())
+                  + f' -> {float(model.fitted_temperature):g}', logger='current')
 
     # ---------------------------------------------------------- relabel
     def _batches(self, runner, device) -> Sequence[Tuple[torch.Tensor, ...]]:

@@ -109,6 +109,7 @@ class SemanticClusteringHook(Hook):
             broadcast(model.neck_mean, 0)  # how the necks are centred
             broadcast(model.center_share, 0)
             broadcast(model.center_words, 0)
+            broadcast(model.word_mean, 0)
         model.set_centers(centers)
 
     def train_language(self, model, tokens: torch.Tensor, mask: torch.Tensor) -> None:
@@ -175,8 +176,7 @@ class SemanticClusteringHook(Hook):
         necks = torch.cat([model.extract_necks(tokens[i:i + 1024], mask[i:i + 1024])
                            for i in track(range(0, tokens.size(0), 1024))])
         necks = model.prepare_necks(necks, fit=True)
-        centers = model.clusterer(necks)
-        model.set_centers(centers, necks, model.query_word_vectors(tokens, mask))
+        model.fit_centers(necks, model.query_word_vectors(tokens, mask))
         centers = model.centers.clone()  # as stored (unit directions with centred necks)
         print_log(f'[cluster] {necks.size(0)} queries x {necks.size(1)} necks -> '
                   f'{centers.size(1)} centres per neck '

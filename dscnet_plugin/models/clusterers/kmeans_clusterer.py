@@ -69,18 +69,36 @@ class KMeansNeckClusterer:
         center_mode: ``'center'``, ``'sample'`` or ``'random'``.
         max_iter: Lloyd iterations at most.
         seed: Seed of the seeding and sampling.
+        restarts: Seedings of :meth:`assign` (the partition of lowest
+            inertia is kept).
     """
 
     spherical = False
 
     def __init__(self, num_clusters: int = 16, center_mode: str = 'center',
-                 max_iter: int = 50, seed: int = 0) -> None:
+                 max_iter: int = 50, seed: int = 0, restarts: int = 1) -> None:
         if center_mode not in CENTER_MODES:
             raise ValueError(f'center_mode must be one of {CENTER_MODES}, got {center_mode!r}')
         self.num_clusters = num_clusters
         self.center_mode = center_mode
         self.max_iter = max_iter
         self.seed = seed
+        self.restarts = restarts
+
+    def assign(self, points: torch.Tensor) -> torch.Tensor:
+        """``(M,)`` cluster of each of ``M x d`` points (one partition for
+        all necks, e.g. of the queries' word vectors): K-means from
+        ``restarts`` seedings, the partition of lowest inertia."""
+        gen = torch.Generator().manual_seed(self.seed)
+        x = F.normalize(points, dim=-1) if self.spherical else points
+        best, best_inertia = None, float('inf')
+        for _ in range(max(self.restarts, 1)):
+            centers, assign = batched_kmeans(x.unsqueeze(0), self.num_clusters, self.max_iter,
+                                             gen, self.spherical)
+            inertia = float(((x - centers[0, assign[0]]) ** 2).sum())
+            if inertia < best_inertia:
+                best, best_inertia = assign[0], inertia
+        return best
 
     def __call__(self, necks: torch.Tensor) -> torch.Tensor:
         """

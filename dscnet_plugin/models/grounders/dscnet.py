@@ -1,5 +1,5 @@
 """DSCNet (Liu et al., AAAI 2022): the model, built from registered parts."""
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -10,9 +10,11 @@ from ...registry import (ATTENTION_HEADS, CROSS_MODAL_ALIGNERS, DATA_SOURCES,
                          INFERENCE_GROWERS, LOSSES, MODELS, NECK_CLUSTERERS, PSEUDO_LABELLERS,
                          TEXT_ENCODERS)
 from ...utils import build_pinned
-from ..text_encoders.sif_vectors import sif_sentence_vectors
+from ...datasets.text import STOP_WORDS
+from ..text_encoders.sif_vectors import WEIGHTINGS, sentence_vectors
 from .dscnet_labels import CentreLabelsMixin
 from .frame_scoring import SCORE_MODES, query_scores
+from .temperature_fit import fit_temperature
 from .video_module import VideoModuleMixin
 
 
@@ -77,7 +79,30 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
             choice, see :func:`.frame_scoring.probability_scores`) or
             ``'softmax_product'`` (the paper's wording, the default configs).
         seed: Seed of the loss-side sampling (centre subsets of L_sab).
+        text_groups: ``'necks'`` (the paper: K-means of each neck's necks)
+            or ``'words'`` (one K-means of the queries' word vectors,
+            ``clusterer.assign``, for every neck; centre ``c_j^i`` is the
+            mean ``i``-th neck of group ``j``; ``docs/method.md`` reading 23).
+        word_weighting: Word vectors of a query for the alignment and the
+            ``'words'`` groups: ``'sif'`` or ``'content'`` (mean of the
+            non-stop words, see :mod:`..text_encoders.sif_vectors`).
+        relabel_split: With an activity-split labeller, what splits the
+            activity among the centres when relabelling: ``'logits'`` (the
+            learned frame-centre logits, Algorithm 1 line 7) or
+            ``'prototypes'`` (the aligner's visual prototypes, as the
+            initial labels; ``docs/method.md`` reading 23).
+        temperature_grid: Candidate inference temperatures, or None. When
+            given, the temperature is fitted after the last training stage
+            (:func:`.temperature_fit.fit_temperature`, ``docs/method.md``
+            reading 24) and replaces ``inference_temperature``.
+        inference_centres: ``'query'`` (the paper: the query's own necks)
+            or ``'assigned'`` (the centres of the group nearest to the
+            query's word vector, with ``text_groups='words'``).
     """
+
+    TEXT_GROUPS = ('necks', 'words')
+    RELABEL_SPLITS = ('logits', 'prototypes')
+    INFERENCE_CENTRES = ('query', 'assigned')
 
     def __init__(self, vocabulary: dict, word_vectors: dict, text_encoder: dict,
                  video_encoder: dict, specific_head: dict, foreground_head: dict,
@@ -86,11 +111,24 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                  num_frames: int = 128, foreground_vote: float = 0.5,
                  inference_temperature: float = 1.0, center_necks: bool = False,
                  aligner: Optional[dict] = None, score_mode: str = 'softmax_product',
-                 seed: int = 0,
+                 seed: int = 0, text_groups: str = 'necks', word_weighting: str = 'sif',
+                 inference_centres: str = 'query', relabel_split: str = 'logits',
+                 temperature_grid: Optional[Sequence[float]] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if score_mode not in SCORE_MODES:
             raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
+        for name, value, allowed in (('text_groups', text_groups, self.TEXT_GROUPS),
+                                     ('word_weighting', word_weighting, WEIGHTINGS),
+                                     ('inference_centres', inference_centres,
+                                      self.INFERENCE_CENTRES),
+                                     ('relabel_split', relabel_split, self.RELABEL_SPLITS)):
+            if value not in allowed:
+                raise ValueError(f'{name} must be one of {allowed}, got {value!r}')
+        if temperature_grid is not None and score_mode != 'probability':
+            raise ValueError("temperature_grid needs score_mode='probability'")
+        if inference_centres == 'assigned' and text_groups != 'words':
+            raise ValueError("inference_centres='assigned' needs text_groups='words'")
         pre = build_pinned(MODELS, data_preprocessor or dict(type='GroundingDataPreprocessor'))
         super().__init__(data_preprocessor=pre, init_cfg=init_cfg)
         self.vocab = build_pinned(DATA_SOURCES, vocabulary)
@@ -125,6 +163,12 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         self.center_necks = center_necks
         self.score_mode = score_mode
         self.seed = seed
+        self.text_groups = text_groups
+        self.word_weighting = word_weighting
+        self.inference_centres = inference_centres
+        self.relabel_split = relabel_split
+        self.temperature_grid = None if temperature_grid is None else tuple(temperature_grid)
+        self.query_groups: Optional[tuple] = None  # (words, N_e x M groups) of set_centers
         self.score_ratios: List[torch.Tensor] = []  # adjacent-frame ratios seen by predict
         self.active_neck = 0
         self.register_buffer('centers', torch.zeros(
@@ -136,6 +180,10 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
             (num_necks, self.num_clusters), 1.0 / self.num_clusters))
         self.register_buffer('center_words', torch.zeros(
             num_necks, self.num_clusters, embedding.shape[1]))
+        self.register_buffer('fitted_temperature', torch.tensor(0.0))  # 0: not fitted
+        self.register_buffer('word_mean', torch.zeros(embedding.shape[1]))
+        self.register_buffer('stop_words', torch.tensor(
+            [w in STOP_WORDS for w in self.vocab.words], dtype=torch.bool), persistent=False)
         self.register_buffer('visual_prototypes', torch.zeros(
             num_necks, self.num_clusters, video_encoder['in_dim']))
         self.register_buffer('centers_ready', torch.tensor(False))
@@ -168,26 +216,47 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
     @torch.no_grad()
     def query_word_vectors(self, tokens: torch.Tensor,
                            mask: torch.Tensor) -> Optional[torch.Tensor]:
-        """``M x d_w`` SIF word-vector means of ``M`` queries (the text
-        side of the cross-modal alignment; None when the text encoder has no
-        ``embed`` table)."""
+        """``M x d_w`` word-vector means of ``M`` queries by
+        ``word_weighting`` (the text side of the cross-modal alignment; None
+        when the text encoder has no ``embed`` table)."""
         embed = getattr(self.text_encoder, 'embed', None)
         if embed is None:
             return None
-        return sif_sentence_vectors(tokens, mask.bool(), embed.weight)
+        return sentence_vectors(self.word_weighting, tokens, mask.bool(), embed.weight,
+                                self.stop_words)
+
+    def fit_centers(self, necks: torch.Tensor, words: Optional[torch.Tensor]) -> None:
+        """Cluster the training queries (``M x N_e x d_e`` prepared necks,
+        ``M x d_w`` word vectors) into the centres, by ``text_groups``."""
+        if self.text_groups == 'necks':
+            self.set_centers(self.clusterer(necks), necks, words)
+            return
+        if words is None:
+            raise ValueError("text_groups='words' needs a text encoder with an `embed` table")
+        self.word_mean.copy_(words.mean(0))
+        groups = self.clusterer.assign(words - self.word_mean).to(necks.device)    # (M,)
+        member = F.one_hot(groups, self.num_clusters).to(necks)                    # M x N_c
+        sums = torch.einsum('mk,mnd->nkd', member, necks)                          # N_e x N_c x d_e
+        centers = sums / member.sum(0).clamp(min=1)[None, :, None]
+        self.set_centers(centers, necks, words, groups.expand(self.num_necks, -1))
 
     def set_centers(self, centers: torch.Tensor, necks: Optional[torch.Tensor] = None,
-                    words: Optional[torch.Tensor] = None) -> None:
+                    words: Optional[torch.Tensor] = None,
+                    groups: Optional[torch.Tensor] = None) -> None:
         """Store the ``N_e x N_c x d_e`` centres of the query set and, from
         the (prepared) necks ``M x N_e x d_e`` of its queries, each centre's
         share of them (uniform without necks) and the mean of its queries'
-        ``M x d_w`` word vectors ``words``."""
+        ``M x d_w`` word vectors ``words``. ``groups`` (``N_e x M``) gives
+        each query's centre; default: its nearest centre by its necks."""
         norms = centers.norm(dim=-1)
         if self.center_necks and not torch.allclose(norms, torch.ones_like(norms)):
             centers = F.normalize(centers, dim=-1, eps=1e-8)  # unit necks: unit centres
         self.centers.copy_(centers.to(self.centers))
         if necks is not None:
-            near = torch.cdist(necks.transpose(0, 1).to(self.centers), self.centers).argmin(-1)
+            near = groups if groups is not None else torch.cdist(
+                necks.transpose(0, 1).to(self.centers), self.centers).argmin(-1)
+            if words is not None:
+                self.query_groups = (words, near)
             counts = torch.stack([torch.bincount(n, minlength=self.num_clusters) for n in near])
             self.center_share.copy_(counts / counts.sum(-1, keepdim=True))
             if words is not None:
@@ -201,10 +270,36 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         """``B x T`` frame scores of each video for its query (paper,
         Inference: the query's necks serve as centres), peak 1."""
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
-        necks = self.prepare_necks(self.text_encoder.encode(
-            inputs['query_tokens'], inputs['query_mask'].bool())['necks'])
+        tokens, qmask = inputs['query_tokens'], inputs['query_mask'].bool()
+        if self.inference_centres == 'assigned':
+            necks = self.assigned_centres(tokens, qmask)
+        else:
+            necks = self.prepare_necks(self.text_encoder.encode(tokens, qmask)['necks'])
         frames = self.video_encoder(feats, mask)
         fore = self.foreground_head(frames, mask)
         spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask)
                for i in range(self.num_necks)]
-        return query_scores(self.score_mode, spe, fore, mask, self.inference_temperature)
+        return query_scores(self.score_mode, spe, fore, mask, self.temperature)
+
+    @property
+    def temperature(self) -> float:
+        """The inference temperature: fitted, else ``inference_temperature``."""
+        fitted = float(self.fitted_temperature)
+        return fitted if fitted > 0 else self.inference_temperature
+
+    @torch.no_grad()
+    def fit_inference_temperature(self, batches) -> Dict[float, float]:
+        """Fit the temperature on the training videos' pseudo labels
+        (``temperature_grid``); returns ``{temperature: mean IoU}``."""
+        best, table = fit_temperature(self, batches, self.temperature_grid)
+        self.fitted_temperature.fill_(best)
+        return table
+
+    def assigned_centres(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``B x N_e x d_e``: for each of ``B x L`` queries the centres of the
+        group whose mean word vector is nearest (cosine, both minus the
+        training queries' mean) to the query's own."""
+        words = F.normalize(self.query_word_vectors(tokens, mask) - self.word_mean, dim=-1)
+        means = F.normalize(self.center_words[0] - self.word_mean, dim=-1)        # N_c x d_w
+        group = (words @ means.T).argmax(-1)                                       # (B,)
+        return self.centers[:, group].transpose(0, 1)

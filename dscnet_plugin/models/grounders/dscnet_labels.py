@@ -21,12 +21,28 @@ class CentreLabelsMixin:
         :meth:`fit_alignment` (an activity-split labeller's): ``(M x D rows,
         (M,) position of each row's video in the batch)``."""
         gen = torch.Generator().manual_seed(self.seed)
+        if getattr(self.aligner, 'descriptors', 'frames') == 'moments':
+            return self.pseudo_labeller.moment_descriptors(feats, mask, generator=gen)
         return self.pseudo_labeller.descriptors(feats, mask, generator=gen)
 
     @torch.no_grad()
     def fit_alignment(self, descriptors: torch.Tensor) -> None:
         """Give every centre its visual prototype (``N_e x N_c x D``) from
-        the ``M x D`` activity descriptors of all training videos."""
+        the ``M x D`` activity descriptors of all training videos (frames,
+        or moments for an aligner whose ``descriptors`` is ``'moments'``,
+        which also reads the training queries' word vectors and centres
+        that ``set_centers`` kept)."""
+        if getattr(self.aligner, 'descriptors', 'frames') == 'moments':
+            if self.query_groups is None:
+                raise RuntimeError(
+                    f'{type(self.aligner).__name__} needs the word vectors and centres of '
+                    'the training queries, kept by set_centers when SemanticClusteringHook '
+                    'clusters them in this process (not restored from a checkpoint)')
+            words, groups = self.query_groups
+            protos = self.aligner(descriptors.to(self.centers), words.to(self.centers),
+                                  groups.to(self.centers.device), self.num_clusters)
+            self.visual_prototypes.copy_(protos.to(self.visual_prototypes))
+            return
         words = self.center_words if bool(self.center_words.any()) else None
         protos = self.aligner(descriptors.to(self.centers), self.centers, self.center_share,
                               words)
@@ -42,7 +58,9 @@ class CentreLabelsMixin:
         initial labels (Algorithm 1, line 1, "based on C and F") by the
         cosine of the centred frames with each centre's visual prototype
         (:meth:`fit_alignment`), when relabelling (line 7) by the learned
-        frame-centre logits ``c_hat f_hat^T``. With a plain labeller (the
+        frame-centre logits ``c_hat f_hat^T`` (``relabel_split='logits'``)
+        or again by the prototypes (``'prototypes'``: the aligner's split
+        stays). With a plain labeller (the
         earlier reading) the initial labels are one centre-free cut copied
         to every centre, and relabelling cuts ``[f_hat; c_hat]``.
 
@@ -58,7 +76,7 @@ class CentreLabelsMixin:
         gen = torch.Generator().manual_seed(self.seed)
         if self.splits_activity:
             act = self.pseudo_labeller.activity(feats, mask, generator=gen) & mask
-            if initial:
+            if initial or self.relabel_split == 'prototypes':
                 x = self.pseudo_labeller.centred(feats, act, mask)
                 scores = [center_similarity(x, self.visual_prototypes[i].unsqueeze(0))
                           for i in necks]

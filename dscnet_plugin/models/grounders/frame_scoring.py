@@ -32,7 +32,7 @@ def probability_scores(spe_logits: List[torch.Tensor], fore_logits: torch.Tensor
     """
     log_fore = F.logsigmoid(fore_logits / temperature)
     log_h = torch.stack([F.logsigmoid(s / temperature) for s in spe_logits]).mean(0) + log_fore
-    return _peak_one(log_h, mask)
+    return peak_one(log_h, mask)
 
 
 def softmax_product_scores(spe_scores: List[torch.Tensor], fore_scores: torch.Tensor,
@@ -49,7 +49,7 @@ def softmax_product_scores(spe_scores: List[torch.Tensor], fore_scores: torch.Te
     """
     log_joint = sum(torch.log(masked_softmax(s * fore_scores / temperature, mask).clamp(min=1e-30))
                     for s in spe_scores)
-    return _peak_one(log_joint, mask)
+    return peak_one(log_joint, mask)
 
 
 def query_scores(score_mode: str, spe: List[dict], fore: dict, mask: torch.Tensor,
@@ -66,7 +66,7 @@ def query_scores(score_mode: str, spe: List[dict], fore: dict, mask: torch.Tenso
                                   temperature)
 
 
-def _peak_one(log_score: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def peak_one(log_score: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     log_score = log_score.masked_fill(~mask, -float('inf'))
     return torch.exp(log_score - log_score.max(-1, keepdim=True).values) * mask
 

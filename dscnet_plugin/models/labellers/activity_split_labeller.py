@@ -35,6 +35,8 @@ class ActivitySplitLabeller:
         split_mode: ``'frame'`` (each activity frame to its best centre)
             or ``'segment'`` (each contiguous activity run to the centre
             with the best mean score over it); ``docs/method.md`` reading 5.
+        min_moment_frames: Shortest activity run that
+            :meth:`moment_descriptors` describes.
     """
 
     SPLIT_MODES = ('frame', 'segment')
@@ -42,7 +44,8 @@ class ActivitySplitLabeller:
     splits_activity = True
 
     def __init__(self, activity: Optional[dict] = None,
-                 descriptors_per_video: int = 8, split_mode: str = 'frame') -> None:
+                 descriptors_per_video: int = 8, split_mode: str = 'frame',
+                 min_moment_frames: int = 2) -> None:
         if split_mode not in self.SPLIT_MODES:
             raise SetupError(f'ActivitySplitLabeller: split_mode must be one of '
                              f'{self.SPLIT_MODES}, got {split_mode!r}')
@@ -50,6 +53,7 @@ class ActivitySplitLabeller:
         self.activity_labeller = build_pinned(
             PSEUDO_LABELLERS, activity or dict(type='NCutLabeller'))
         self.descriptors_per_video = descriptors_per_video
+        self.min_moment_frames = min_moment_frames
 
     @torch.no_grad()
     def activity(self, feats: torch.Tensor, mask: torch.Tensor,
@@ -90,6 +94,30 @@ class ActivitySplitLabeller:
         video = torch.arange(x.size(0), device=x.device).unsqueeze(1).expand_as(keep)
         return x[keep], video[keep]
 
+    @torch.no_grad()
+    def moment_descriptors(self, feats: torch.Tensor, mask: torch.Tensor,
+                           generator: Optional[torch.Generator] = None
+                           ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """One row per *moment* (contiguous activity run of at least
+        ``min_moment_frames`` frames): the mean of its centred frames.
+
+        Returns:
+            ``(K x D rows, (K,) index of each row's video in the batch)``,
+            in video then time order.
+        """
+        act = self.activity(feats, mask, generator) & mask
+        x = self.centred(feats, act, mask)
+        run = run_ids(act)                                                # B x T
+        width = int(run.max()) + 1 if run.numel() else 1
+        sums = x.new_zeros(x.size(0), width, x.size(2)).scatter_add_(
+            1, run.unsqueeze(-1).expand_as(x), x)                         # B x runs+1 x D
+        counts = x.new_zeros(x.size(0), width).scatter_add_(
+            1, run, torch.ones_like(run, dtype=x.dtype))
+        keep = counts >= self.min_moment_frames
+        keep[:, 0] = False                                                # id 0: no run
+        video = torch.arange(x.size(0), device=x.device).unsqueeze(1).expand_as(keep)
+        return sums[keep] / counts[keep].unsqueeze(-1), video[keep]
+
     def split(self, activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         """``B x N_c x T`` labels: the activity given to the centres
         (frame by frame, or run by run with ``split_mode='segment'``).
@@ -127,8 +155,7 @@ def segment_means(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         activity: ``B x T`` bool.
         scores: ``B x N_c x T``.
     """
-    starts = activity & ~torch.nn.functional.pad(activity[:, :-1], (1, 0), value=False)
-    run = torch.where(activity, starts.long().cumsum(-1), 0)             # B x T, 0 = none
+    run = run_ids(activity)                                               # B x T
     index = run.unsqueeze(1).expand_as(scores)                           # B x N_c x T
     width = int(run.max()) + 1 if run.numel() else 1
     sums = scores.new_zeros(scores.shape[:2] + (width,)).scatter_add_(2, index, scores)
@@ -136,3 +163,10 @@ def segment_means(activity: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         1, run, torch.ones_like(run, dtype=scores.dtype))                # B x (runs + 1)
     means = sums / counts.clamp(min=1).unsqueeze(1)
     return torch.where(activity.unsqueeze(1), means.gather(2, index), scores)
+
+
+def run_ids(active: torch.Tensor) -> torch.Tensor:
+    """``B x T`` long: 1, 2, ... for the frames of each row's first, second,
+    ... contiguous run of True, 0 elsewhere."""
+    starts = active & ~torch.nn.functional.pad(active[:, :-1], (1, 0), value=False)
+    return torch.where(active, starts.long().cumsum(-1), 0)

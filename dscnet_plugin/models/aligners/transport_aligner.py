@@ -1,0 +1,97 @@
+"""Links the text groups to the visual side by optimal transport of the
+queries onto the activity moments (no video-sentence pair)."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmengine.logging import print_log
+
+from ...registry import CROSS_MODAL_ALIGNERS
+from .gromov_wasserstein import best_gromov_wasserstein, centred_cosine_distances
+
+
+@CROSS_MODAL_ALIGNERS.register_module()
+class TransportAligner:
+    """Gives each text centre a visual prototype from a Gromov-Wasserstein
+    coupling of the training *queries* with the training *moments*.
+
+    Every training moment is described by one query, so the two sets are
+    two samples of one distribution of events: the share of queries about
+    an action is the share of moments that show it. The coupling moves
+    each query's unit mass onto the moments so that queries alike (cosine
+    of their word vectors) go to moments alike (cosine of their mean
+    activity descriptors); frequency needs no clusters, so it survives
+    K-means splitting a frequent action or merging rare ones, which one-to-one
+    cluster matching (:class:`ClusterMatchingAligner`) does not. A centre's
+    prototype is the coupling-weighted mean of the moments its queries are
+    sent to.
+
+    Args:
+        max_points: At most this many queries and moments (evenly spaced
+            samples) enter the coupling, which costs ``O(M^2 N)`` per step.
+        restarts: Random starts besides the product coupling; the lowest
+            objective is kept.
+        eps_schedule: Entropy weights of the annealing (relative to the
+            linearised cost's range).
+        outer: Mirror-descent steps per weight.
+        sinkhorn_iters: Sinkhorn iterations per step.
+        seed: Seed of the random starts.
+    """
+
+    #: what :meth:`DSCNet.alignment_descriptors` hands over: one row per
+    #: activity run (``ActivitySplitLabeller.moment_descriptors``)
+    descriptors = 'moments'
+
+    def __init__(self, max_points: int = 1000, restarts: int = 8,
+                 eps_schedule=(5e-2, 2e-2, 1e-2, 5e-3), outer: int = 10,
+                 sinkhorn_iters: int = 100, seed: int = 0) -> None:
+        self.max_points = max_points
+        self.restarts = restarts
+        self.eps_schedule = tuple(eps_schedule)
+        self.outer = outer
+        self.sinkhorn_iters = sinkhorn_iters
+        self.seed = seed
+
+    def _sample(self, n: int) -> torch.Tensor:
+        """Evenly spaced indices of at most ``max_points`` of ``n`` rows."""
+        if n <= self.max_points:
+            return torch.arange(n)
+        return torch.linspace(0, n - 1, self.max_points).round().long()
+
+    @torch.no_grad()
+    def __call__(self, moments: torch.Tensor, query_vectors: torch.Tensor,
+                 query_groups: torch.Tensor, num_clusters: int) -> torch.Tensor:
+        """
+        Args:
+            moments: ``M_m x D`` mean activity descriptor of each training
+                moment.
+            query_vectors: ``M_q x d_w`` word vectors of the training queries.
+            query_groups: ``N_e x M_q`` centre of each query in each neck.
+            num_clusters: ``N_c``.
+
+        Returns:
+            ``N_e x N_c x D`` unit prototypes in the centred descriptor space
+            (zero for a centre none of whose queries was sampled).
+        """
+        if moments.size(0) < 2 or query_vectors.size(0) < 2:
+            raise ValueError(f'{moments.size(0)} activity moments and '
+                             f'{query_vectors.size(0)} queries cannot be coupled: too few '
+                             'training videos with an activity, or queries')
+        mi, qi = self._sample(moments.size(0)), self._sample(query_vectors.size(0))
+        vis = moments[mi.to(moments.device)].double()
+        txt = query_vectors[qi.to(query_vectors.device)].double().to(vis.device)
+        gen = torch.Generator().manual_seed(self.seed)
+        coupling, objective = best_gromov_wasserstein(
+            centred_cosine_distances(txt), centred_cosine_distances(vis), self.restarts, gen,
+            eps_schedule=self.eps_schedule, outer=self.outer,
+            sinkhorn_iters=self.sinkhorn_iters)
+        groups = query_groups[:, qi.to(query_groups.device)].to(vis.device)      # N_e x M
+        member = F.one_hot(groups, num_clusters).to(vis.dtype)                 # N_e x M x N_c
+        centred = vis - vis.mean(0, keepdim=True)
+        protos = member.transpose(1, 2) @ (coupling @ centred)                  # N_e x N_c x D
+        missing = int((member.sum(1) == 0).sum())
+        print_log(f'[align] {txt.size(0)} queries coupled with {vis.size(0)} activity '
+                  f'moments (Gromov-Wasserstein, {self.restarts + 1} starts, objective '
+                  f'{objective:.4f}); {missing} centres without a sampled query',
+                  logger='current')
+        return F.normalize(protos, dim=-1, eps=1e-12).to(moments.dtype)
