@@ -22,7 +22,11 @@ truth (``grouped`` rows, the demo now): K-means (``N_c`` = the number of
 actions, ``--restarts`` starts) of the queries' ``'sif'`` vectors (the
 aligner's) or ``'content'`` vectors (mean of the words outside
 ``STOP_WORDS``), and of the activity descriptors from the true moments or
-from the centre-labels configs' N-cut (``'ncut'``). Reported: both sides'
+from the centre-labels configs' N-cut (``'ncut'``) or the transport configs'
+``DeviationActivityLabeller`` (``'deviation'``), matched by ``match_clusters``
+(``'qap'``) or by the ``TransportAligner``'s coupling of the queries with
+the moments (``'transport'``: a group's visual action is the action of most
+of the moment mass its queries are sent to). Reported: both sides'
 purity (share of the members of their group's majority action; background
 frames in the activity count as their own label), the actions that are
 some group's majority on both sides, and ``queries_paired_right``: the
@@ -47,7 +51,9 @@ from sklearn.cluster import KMeans
 from dscnet_plugin.datasets import tokenize
 from dscnet_plugin.datasets.simulation import STOP_WORDS
 from dscnet_plugin.datasets.synthetic.generator import SyntheticGroundingGenerator
-from dscnet_plugin.models.aligners import frequency_pairing, match_clusters
+from dscnet_plugin.models.aligners import (best_gromov_wasserstein, frequency_pairing,
+                                           match_clusters)
+from dscnet_plugin.models.aligners.gromov_wasserstein import centred_cosine_distances
 from dscnet_plugin.models.labellers import ActivitySplitLabeller
 
 DEMO = 'configs/_base_/datasets/demo.py'
@@ -65,8 +71,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         '(default: the demo now)')
     parser.add_argument('--texts', nargs='+', default=['sif', 'content'],
                         choices=['sif', 'content'])
-    parser.add_argument('--activities', nargs='+', default=['true', 'ncut'],
-                        choices=['true', 'ncut'])
+    parser.add_argument('--activities', nargs='+', default=['true', 'ncut', 'deviation'],
+                        choices=['true', 'ncut', 'deviation'])
+    parser.add_argument('--matches', nargs='+', default=['qap', 'transport'],
+                        choices=['qap', 'transport'])
     parser.add_argument('--out', default=None)
     return parser.parse_args(argv)
 
@@ -93,21 +101,41 @@ def query_vectors(train, words) -> dict:
     return {k: np.stack(v) for k, v in out.items()}
 
 
+ACTIVITY_CUTS = dict(
+    ncut=dict(type='NCutLabeller', center_weight=1.0, bandwidth=1.0, num_iters=100),
+    deviation=dict(type='DeviationActivityLabeller'))
+
+
+def moments_of(rows: np.ndarray, labels: np.ndarray, act: np.ndarray, min_frames: int = 2):
+    """``(mean row, majority label)`` of each run of ``act`` of at least
+    ``min_frames`` frames (``rows``: the video's activity frames in order)."""
+    edges = np.flatnonzero(np.diff(np.r_[0, act.astype(int), 0]))
+    out, k = [], 0
+    for start, end in zip(edges[::2], edges[1::2]):
+        n = end - start
+        if n >= min_frames:
+            values, counts = np.unique(labels[k:k + n], return_counts=True)
+            out.append((rows[k:k + n].mean(0), values[counts.argmax()]))
+        k += n
+    return out
+
+
 def samples(data: dict, clip_seconds: float, activity: str = 'true'):
-    """The training queries (vectors, action) and the activity descriptors
-    (rows, action; -1: a background frame inside the activity).
+    """The training queries (vectors, action), the activity descriptors
+    (rows, action; -1: a background frame inside the activity) and the
+    moments (runs of the activity: mean row, majority action).
 
     Args:
-        activity: ``'true'`` (the frames of the annotated moments) or
+        activity: ``'true'`` (the frames of the annotated moments),
             ``'ncut'`` (the centre-labels configs' activity cut of each
-            video, ``ActivitySplitLabeller``'s N-cut).
+            video, ``ActivitySplitLabeller``'s N-cut) or ``'deviation'``
+            (the transport configs' ``DeviationActivityLabeller``).
     """
     train = data['train']
     cut = None
-    if activity == 'ncut':
-        cut = ActivitySplitLabeller(activity=dict(type='NCutLabeller', center_weight=1.0,
-                                                  bandwidth=1.0, num_iters=100))
-    seen, q_act, v_rows, v_act = Counter(), [], [], []
+    if activity != 'true':
+        cut = ActivitySplitLabeller(activity=ACTIVITY_CUTS[activity])
+    seen, q_act, v_rows, v_act, moments = Counter(), [], [], [], []
     for vid, *_ in train:
         q_act.append(data['actions'][vid][seen[vid]])
         seen[vid] += 1
@@ -124,13 +152,14 @@ def samples(data: dict, clip_seconds: float, activity: str = 'true'):
         if act.any() and (~act).any():
             v_rows.append(f[act] - f[~act].mean(0))
             v_act.append(label[act])
+            moments += moments_of(v_rows[-1], v_act[-1], act)
     return (query_vectors(train, data['words']), np.array(q_act), np.concatenate(v_rows),
-            np.concatenate(v_act))
+            np.concatenate(v_act), moments)
 
 
 def sides(data: dict, clip_seconds: float, num_actions: int):
     """Per-action text means, visual means and shares of the training split."""
-    q_vecs, q_act, v_rows, v_act = samples(data, clip_seconds)
+    q_vecs, q_act, v_rows, v_act, _ = samples(data, clip_seconds)
     q_vec = q_vecs['sif']
     acts = [a for a in range(num_actions) if (q_act == a).any() and (v_act == a).any()]
     text = np.stack([q_vec[q_act == a].mean(0) for a in acts])
@@ -166,13 +195,40 @@ def queries_paired_right(perm: np.ndarray, text_groups: np.ndarray, q_act: np.nd
     return float((visual_major[perm[text_groups]] == q_act).mean())
 
 
+def transported(q_vec: np.ndarray, tg: np.ndarray, q_act: np.ndarray, moments: list,
+                k: int, seed: int) -> dict:
+    """The ``TransportAligner``'s link: the Gromov-Wasserstein coupling of
+    the queries with the moments; each text group's visual action is the
+    action of most of the moment mass its queries are sent to."""
+    rows = torch.as_tensor(np.stack([m for m, _ in moments]), dtype=torch.float64)
+    m_act = np.array([a for _, a in moments])
+    coupling, _ = best_gromov_wasserstein(
+        centred_cosine_distances(torch.as_tensor(q_vec, dtype=torch.float64)),
+        centred_cosine_distances(rows), restarts=8,
+        generator=torch.Generator().manual_seed(seed))
+    mass = coupling.numpy()
+    labels = np.unique(m_act)
+    to_action = np.stack([mass[:, m_act == a].sum(1) for a in labels], 1)   # M_q x A
+    group_action = np.array([labels[to_action[tg == j].sum(0).argmax()] if (tg == j).any()
+                             else -2 for j in range(k)])
+    return dict(moments=len(moments), background_moments=round(float((m_act < 0).mean()), 3),
+                queries_paired_right=round(float((group_action[tg] == q_act).mean()), 3))
+
+
 def grouped(data: dict, clip_seconds: float, k: int, text: str, activity: str,
-            restarts: int, seed: int) -> dict:
-    """Match K-means groups of the queries (``text`` vectors) and of the
-    activity descriptors (``activity`` cut) with ``match_clusters``."""
-    q_vecs, q_act, v_rows, v_act = samples(data, clip_seconds, activity)
+            restarts: int, seed: int, match: str = 'qap') -> dict:
+    """Match K-means groups of the queries (``text`` vectors) with the
+    activity (``activity`` cut): K-means groups of its descriptors paired by
+    ``match_clusters`` (``match='qap'``) or its moments by optimal transport
+    (``'transport'``, :func:`transported`)."""
+    q_vecs, q_act, v_rows, v_act, moments = samples(data, clip_seconds, activity)
     q_vec = q_vecs[text]
     tg = kmeans_groups(q_vec, k, restarts, seed)
+    if match == 'transport':
+        t_major, t_purity = majority(q_act, tg, k)
+        return dict(text=text, activity=activity, match=match,
+                    text_purity=round(float(t_purity), 3),
+                    **transported(q_vec, tg, q_act, moments, k, seed))
     vg = kmeans_groups(v_rows, k, restarts, seed)
     t_major, t_purity = majority(q_act, tg, k)
     v_major, v_purity = majority(v_act, vg, k)
@@ -182,7 +238,8 @@ def grouped(data: dict, clip_seconds: float, k: int, text: str, activity: str,
     v_mean = np.stack([v_rows[vg == j].mean(0) for j in range(k)])
     perm = match_clusters(centred_cosine(t_mean), centred_cosine(v_mean), t_share, v_share,
                           1.0, restarts, seed)
-    return dict(text=text, activity=activity, text_purity=round(float(t_purity), 3),
+    return dict(text=text, activity=activity, match=match,
+                text_purity=round(float(t_purity), 3),
                 visual_purity=round(float(v_purity), 3),
                 background_in_activity=round(float((v_act < 0).mean()), 3),
                 actions_found=int(len(set(t_major[t_major >= 0]) & set(v_major[v_major >= 0]))),
@@ -239,10 +296,12 @@ def main(argv=None) -> dict:
     for seed in args.seeds:
         data, clip_seconds, k = demo_data(tuple(int(x) for x in ar.split(',')), float(zipf),
                                           seed)
-        for activity in args.activities:
-            for text in args.texts:
-                rows.append(dict(seed=seed, **grouped(data, clip_seconds, k, text, activity,
-                                                      args.restarts, seed)))
+        for match in args.matches:
+            for activity in args.activities:
+                for text in args.texts:
+                    rows.append(dict(seed=seed, **grouped(data, clip_seconds, k, text,
+                                                          activity, args.restarts, seed,
+                                                          match)))
     out = dict(runs=runs, grouped=dict(setting=args.grouped_setting, rows=rows),
                restarts=args.restarts, seconds=round(time.time() - t0, 1),
                date=time.strftime('%Y-%m-%d'))
