@@ -25,8 +25,8 @@ def gw_gradient(c1: torch.Tensor, c2: torch.Tensor, const: torch.Tensor,
 
 
 def gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, p: torch.Tensor, q: torch.Tensor,
-                       start: torch.Tensor, eps_schedule: Sequence[float] = (5e-2, 2e-2,
-                                                                          1e-2, 5e-3),
+                       start: torch.Tensor,
+                       eps_schedule: Sequence[float] = (5e-2, 2e-2, 1e-2, 5e-3),
                        outer: int = 10, sinkhorn_iters: int = 100
                        ) -> Tuple[torch.Tensor, float]:
     """A coupling ``T`` of two metric-measure spaces that (locally)

@@ -1,6 +1,5 @@
 """Links the text groups to the visual side by optimal transport of the
 queries onto the activity moments (no video-sentence pair)."""
-from typing import Optional
 
 import torch
 import torch.nn.functional as F
