@@ -125,6 +125,9 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                                      ('relabel_split', relabel_split, self.RELABEL_SPLITS)):
             if value not in allowed:
                 raise ValueError(f'{name} must be one of {allowed}, got {value!r}')
+        if temperature_grid is not None and not all(float(t) > 0 for t in temperature_grid):
+            raise ValueError(f'temperature_grid must hold positive temperatures, got '
+                             f'{tuple(temperature_grid)}')
         if temperature_grid is not None and score_mode != 'probability':
             raise ValueError("temperature_grid needs score_mode='probability'")
         if inference_centres == 'assigned' and text_groups != 'words':

@@ -11,19 +11,26 @@ from .frame_scoring import peak_one
 
 
 @torch.no_grad()
-def centre_score_curves(model, feats: torch.Tensor, mask: torch.Tensor,
-                        temperature: float) -> torch.Tensor:
-    """``B x N_c x T`` inference scores of every centre as a query (centre
-    ``j`` of every neck in place of the query's necks, as
-    ``inference_centres='assigned'`` scores a query of group ``j``), in
-    ``score_mode='probability'``, peak 1 per (video, centre)."""
+def centre_logits(model, feats: torch.Tensor, mask: torch.Tensor
+                  ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """``(N_e x B x N_c x T specific logits, B x T foreground logits)`` of
+    every centre as a query (centre ``j`` of every neck in place of the
+    query's necks, as ``inference_centres='assigned'`` scores a query of
+    group ``j``)."""
     frames = model.video_encoder(feats, mask)
-    fore = F.logsigmoid(model.foreground_head(frames, mask)['logits'] / temperature)
-    spe = torch.stack([
-        F.logsigmoid(model.specific_head(frames, model.centers[i].unsqueeze(0), i,
-                                         mask)['logits'] / temperature)
-        for i in range(model.num_necks)]).mean(0)                          # B x N_c x T
-    return peak_one(spe + fore.unsqueeze(1), mask.unsqueeze(1).expand_as(spe))
+    fore = model.foreground_head(frames, mask)['logits']
+    spe = torch.stack([model.specific_head(frames, model.centers[i].unsqueeze(0), i,
+                                           mask)['logits'] for i in range(model.num_necks)])
+    return spe, fore
+
+
+def centre_score_curves(spe: torch.Tensor, fore: torch.Tensor, mask: torch.Tensor,
+                        temperature: float) -> torch.Tensor:
+    """``B x N_c x T`` scores of :func:`centre_logits` at ``temperature``, in
+    ``score_mode='probability'``, peak 1 per (video, centre)."""
+    log_h = F.logsigmoid(spe / temperature).mean(0) + F.logsigmoid(
+        fore / temperature).unsqueeze(1)
+    return peak_one(log_h, mask.unsqueeze(1).expand_as(log_h))
 
 
 def longest_runs(labels: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -54,7 +61,8 @@ def fit_temperature(model, batches: Sequence[Tuple[torch.Tensor, ...]],
                     grid: Sequence[float]) -> Tuple[float, Dict[float, float]]:
     """For each temperature of ``grid``: every training (video, centre)
     labelled somewhere (by at least half the necks) scores its frames as a
-    query of that centre would be scored (:func:`centre_score_curves`), the
+    query of that centre would be scored (:func:`centre_score_curves`; the
+    network runs once per batch, only the temperature changes), the
     model's grower grows the top-1 segment from the peak, and its IoU with
     the longest run of the labels is averaged. The temperature of the best
     mean IoU is returned with the table.
@@ -76,8 +84,9 @@ def fit_temperature(model, batches: Sequence[Tuple[torch.Tensor, ...]],
         ts, te = longest_runs(target)
         valid = mask.unsqueeze(1).expand_as(labels)[keep]
         rows += int(keep.sum())
+        spe, fore = centre_logits(model, feats, mask)                     # once per batch
         for tau in totals:
-            curves = centre_score_curves(model, feats, mask, tau)[keep]    # N x T
+            curves = centre_score_curves(spe, fore, mask, tau)[keep]       # N x T
             seed = curves.masked_fill(~valid, -1.0).argmax(-1)
             ps, pe = grow_segments(curves, seed, valid, model.grower.threshold,
                                    getattr(model.grower, 'compare', 'ge'))
