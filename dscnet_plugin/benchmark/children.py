@@ -29,6 +29,9 @@ class Options:
         run_filter: Only runs whose key matches this regex.
         jobs: Runs trained at the same time (one child process each).
         threads: Torch threads per run.
+        charades_scale: ``(field, value)`` overrides of the full plan's
+            Charades-STA accuracy scale (``--charades-videos`` /
+            ``--charades-iterations``), passed on to the children.
     """
 
     quick: bool = False
@@ -36,13 +39,18 @@ class Options:
     run_filter: Optional[str] = None
     jobs: int = 2
     threads: int = 1
+    charades_scale: Tuple[Tuple[str, int], ...] = ()
 
 
 def child_command(run: Run, options: Options) -> List[str]:
     """The command that executes ``run`` in a child process."""
+    scale = dict(options.charades_scale)
+    flags = [(f'--charades-{name}', scale[key]) for name, key in SCALE_FLAGS.items()
+             if key in scale]
     return [sys.executable, str(BENCHMARK_SCRIPT), '--run-key', run.key,
             '--threads', str(options.threads), '--seeds', str(run.seed)] + (
-                ['--quick'] if options.quick else [])
+                ['--quick'] if options.quick else []) + [
+                    str(x) for flag in flags for x in flag]
 
 
 def read_child_result(run: Run, returncode: int, log_path: str) -> Dict[str, Any]:
@@ -87,6 +95,10 @@ def summary(run: Run, result: Mapping[str, Any]) -> str:
         return 'FAILED: ' + result['error']
     return ', '.join(f'{split} R1@0.5 {fmt(table.get(run.name, {}).get("R1@0.5"))}'
                      for split, table in result['tables'].items()) or 'no evaluation'
+
+
+#: ``--charades-NAME`` flags of the command line: the :class:`Scale` field each sets.
+SCALE_FLAGS = {'videos': 'train_videos', 'iterations': 'iterations'}
 
 
 #: Results of the runs done by this process (a run shared by two sections runs once).

@@ -39,7 +39,7 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 
 from ..utils import register_all_modules, set_quiet
-from .children import DONE, Options
+from .children import DONE, SCALE_FLAGS, Options
 from .cost_model import list_runs
 from .execution import execute
 from .locations import BENCH_DIR, checkout_root, log
@@ -78,9 +78,20 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='seeds of every row, reported as mean ± std (default: '
                         f'{" ".join(map(str, FULL_SEEDS))}; --quick: '
                         f'{" ".join(map(str, QUICK_SEEDS))})')
+    parser.add_argument('--charades-videos', type=int,
+                        help='full run: Charades-STA accuracy rows trained on this many '
+                        'training videos (default 600)')
+    parser.add_argument('--charades-iterations', type=int,
+                        help='full run: L of the Charades-STA accuracy rows (default 3)')
     parser.add_argument('--run-key', help='execute only this run of the plan (see --list) and '
                         'write its result.json; no report')
     return parser.parse_args(argv)
+
+
+def charades_scale(args: argparse.Namespace) -> Tuple[Tuple[str, int], ...]:
+    """The ``(Scale field, value)`` pairs of the ``--charades-*`` flags given."""
+    return tuple((key, getattr(args, 'charades_' + name)) for name, key in SCALE_FLAGS.items()
+                 if getattr(args, 'charades_' + name) is not None)
 
 
 def output_paths(args: argparse.Namespace) -> Tuple[str, str]:
@@ -100,7 +111,9 @@ def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     args = parse_args(argv)
     md_path, json_path = output_paths(args)
     os.chdir(checkout_root())  # the configs' and the plan's paths are relative to it
-    plan = make_plan(args.quick, torch.cuda.is_available(), args.paper_schedule, args.seeds)
+    scale = dict(charades_scale(args))
+    plan = make_plan(args.quick, torch.cuda.is_available(), args.paper_schedule, args.seeds,
+                     scale)
     if args.list:
         return list_runs(plan, args.jobs)
     register_all_modules(init_default_scope=False)
@@ -108,13 +121,14 @@ def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     torch.set_num_threads(args.threads)
     if args.run_key:  # a child of run_children (any run of the plan, paper schedule included)
         lookup = make_plan(args.quick, torch.cuda.is_available(), paper_schedule=True,
-                           seeds=args.seeds)
+                           seeds=args.seeds, charades_scale=scale)
         result = execute(find_run(lookup, args.run_key), args.reuse)
         log(f'{args.run_key}: {result["train_eval_s"]:.0f} s, tables in '
             f'{osp.join(BENCH_DIR, "runs", args.run_key, "result.json")}')
         return []
     start = time.perf_counter()
-    options = Options(args.quick, args.reuse, args.filter, args.jobs, args.threads)
+    options = Options(args.quick, args.reuse, args.filter, args.jobs, args.threads,
+                      charades_scale(args))
     data, wall = run_sections(plan, args.sections, options)
     wall['total'] = time.perf_counter() - start
     command = 'python tools/benchmark.py ' + ' '.join(sys.argv[1:] if argv is None else argv)

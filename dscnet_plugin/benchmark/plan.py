@@ -54,7 +54,8 @@ PAPER_SCHEDULE = ' (paper schedule)'
 
 
 def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
-              seeds: Optional[Sequence[int]] = None) -> Plan:
+              seeds: Optional[Sequence[int]] = None,
+              charades_scale: Optional[Mapping[str, int]] = None) -> Plan:
     """The quick or the full plan (see the module docstring and ``--list``).
 
     Args:
@@ -64,6 +65,9 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
             paper's schedule (L = 5, 10 language epochs; hours on a CPU).
         seeds: Seeds of every row (default :data:`FULL_SEEDS`, quick
             :data:`QUICK_SEEDS`).
+        charades_scale: :class:`Scale` fields that replace those of the full
+            plan's Charades-STA accuracy runs (e.g. ``train_videos=1000,
+            iterations=5``); the runs' keys change with them.
     """
     seeds = tuple(dict.fromkeys(int(x) for x in seeds)) if seeds else (
         QUICK_SEEDS if quick else FULL_SEEDS)
@@ -83,7 +87,8 @@ def make_plan(quick: bool, cuda: bool = False, paper_schedule: bool = False,
     ablation = Scale(400, 400, iterations=3)
     return Plan(
         mode='full', knobs=(0.0, DEFAULT_KNOB),
-        accuracy={'charades': Scale(600, None, iterations=3),
+        accuracy={'charades': dataclasses.replace(Scale(600, None, iterations=3),
+                                                  **dict(charades_scale or {})),
                   'activitynet': Scale(150, 150, iterations=3)},
         ablation=ablation,
         ablations=tuple([a for a in ABLATIONS if a.iterations is None]

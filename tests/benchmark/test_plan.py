@@ -1,7 +1,9 @@
 """The quick and full plans and their runs."""
+import pytest
+
 from dscnet_plugin.benchmark.ablations import ABLATIONS
 from dscnet_plugin.benchmark.children import Options, child_command
-from dscnet_plugin.benchmark.cli import parse_args
+from dscnet_plugin.benchmark.cli import charades_scale, parse_args
 from dscnet_plugin.benchmark.locations import DATA_ROOT
 from dscnet_plugin.benchmark.plan import (DEFAULT_KNOB, ablation_runs, accuracy_runs, all_runs,
                                           find_run, make_plan, unique_runs, with_seeds)
@@ -96,3 +98,25 @@ def test_the_iteration_row_marked_reference_has_the_reference_runs_l():
     # the row labels do not enter the run keys (earlier results stay valid)
     assert ablation_runs(full)['L = 3 (reference)'].key == (
         'charades_k0.7_tr400_te400_dscnet_s0_a4926d62')
+
+
+def test_charades_scale_flags_reach_the_plan_and_the_children():
+    args = parse_args(['--charades-videos', '1000', '--charades-iterations', '5'])
+    options = Options(charades_scale=charades_scale(args))
+    assert options.charades_scale == (('train_videos', 1000), ('iterations', 5))
+    plan = make_plan(False, charades_scale=dict(options.charades_scale))
+    scale = plan.accuracy['charades']
+    assert (scale.train_videos, scale.test_videos, scale.iterations) == (1000, None, 5)
+    assert plan.accuracy['activitynet'] == make_plan(False).accuracy['activitynet']
+    run = accuracy_runs(plan, MODELS)['charades', DEFAULT_KNOB, 'DSCNet']
+    assert '_tr1000_teall_' in run.key
+    default_run = accuracy_runs(make_plan(False), MODELS)['charades', DEFAULT_KNOB, 'DSCNet']
+    assert run.key != default_run.key
+    # the child rebuilds the same plan from its own command line and finds the run
+    child = parse_args(child_command(run, options)[2:])
+    lookup = make_plan(child.quick, paper_schedule=True, seeds=child.seeds,
+                       charades_scale=dict(charades_scale(child)))
+    assert find_run(lookup, child.run_key) == run
+    # without the flags the child would not find it
+    with pytest.raises(KeyError, match='no run'):
+        find_run(make_plan(False, paper_schedule=True, seeds=child.seeds), child.run_key)
