@@ -107,7 +107,7 @@ def test_compare_uses_the_metric_settings(annotations):
         expected = _direct(FrequencyPrior(train), dataset, GroundingRecall(**kw))
         assert row == pytest.approx(expected, abs=1e-9), kw
     loose = hook.compare(dataset, GroundingRecall(**settings[0]))['FrequencyPrior']
-    assert set(loose) == {'R1@0.1', 'mIoU', 'nms_thresh', 'iou_cmp', 'clip_end'}
+    assert set(loose) == {'R1@0.1', 'mIoU', 'top1_len', 'nms_thresh', 'iou_cmp', 'clip_end'}
     strict = hook.compare(dataset, GroundingRecall(**settings[1]))['FrequencyPrior']
     assert strict['iou_cmp'] == '>' and strict['R1@0.9'] != loose['R1@0.1']
 

@@ -7,7 +7,7 @@ from mmengine.evaluator import Evaluator
 from dscnet_plugin.evaluation import GroundingRecall
 from dscnet_plugin.structures import GroundingDataSample
 
-KEYS = {'R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU'}
+KEYS = {'R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU', 'top1_len'}
 SETTINGS = {'nms_thresh', 'iou_cmp', 'clip_end'}
 
 
@@ -53,6 +53,8 @@ def test_hand_computed_three_samples():
     assert res['R5@0.5'] == pytest.approx(100.0)
     assert res['R5@0.7'] == pytest.approx(200 / 3)
     assert res['mIoU'] == pytest.approx((75 + 0 + 60) / 3)
+    # top-1 lengths: 3 / 10, 10 / 20 (ranked first by score), 1.2 / 5
+    assert res['top1_len'] == pytest.approx((30 + 50 + 24) / 3)
     assert res['nms_thresh'] == 0.5
     assert res['iou_cmp'] == '>='
     assert res['clip_end'] is True
@@ -69,7 +71,7 @@ def test_settings_are_reported_with_their_values():
 
 def test_custom_topk_and_thresholds_name_the_keys():
     res = _evaluate(three_samples(), topk=(1, 2), iou_thrs=(0.1, 0.75))
-    assert set(res) == {'R1@0.1', 'R1@0.75', 'R2@0.1', 'R2@0.75', 'mIoU'} | SETTINGS
+    assert set(res) == {'R1@0.1', 'R1@0.75', 'R2@0.1', 'R2@0.75', 'mIoU', 'top1_len'} | SETTINGS
     assert res['R1@0.75'] == pytest.approx(100 / 3)   # only sample 1 (IoU .75)
     assert res['R2@0.75'] == pytest.approx(200 / 3)   # + sample 2 (.8 at rank 2)
 

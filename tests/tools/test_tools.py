@@ -16,7 +16,7 @@ from dscnet_plugin.utils import apply_cli_options, propagate_data_root
 from tests.tool_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
-METRIC_KEYS = {'R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU'}
+METRIC_KEYS = {'R1@0.3', 'R1@0.5', 'R1@0.7', 'R5@0.3', 'R5@0.5', 'R5@0.7', 'mIoU', 'top1_len'}
 BASELINES = [f'configs/baselines/{m}_{d}.py'
              for m in ('random', 'predictall', 'meanprior', 'freqprior')
              for d in ('charades-sta', 'activitynet', 'demo')]

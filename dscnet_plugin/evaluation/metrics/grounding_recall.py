@@ -19,8 +19,10 @@ def _as_numpy(x) -> np.ndarray:
 @METRICS.register_module()
 class GroundingRecall(BaseMetric):
     """``R{k}@{t}`` (percent of queries with a hit among the top-k
-    predictions at IoU threshold t) and ``mIoU`` (mean IoU of the top-1
-    prediction, percent), in one pass.
+    predictions at IoU threshold t), ``mIoU`` (mean IoU of the top-1
+    prediction, percent) and ``top1_len`` (mean length of the top-1
+    prediction, percent of the video: near 100 when a model predicts whole
+    videos), in one pass.
 
     Predictions and ground truth are normalised by the video duration; the
     predicted ranked list is reduced by greedy NMS before the top-k is taken.
@@ -94,7 +96,8 @@ class GroundingRecall(BaseMetric):
             gt: ``N x 2`` normalised ground-truth segments.
 
         Returns:
-            ``R{k}@{t}`` and ``mIoU`` in percent, plus the settings.
+            ``R{k}@{t}``, ``mIoU`` and ``top1_len`` in percent, plus the
+            settings.
         """
         if self.clip_end:
             moments = np.clip(moments, 0.0, 1.0)
@@ -109,6 +112,8 @@ class GroundingRecall(BaseMetric):
                        else iou[:, :k] > t + IOU_EPS)
                 out[f'R{k}@{t:g}'] = float((hit & kept_valid[:, :k]).any(axis=1).mean() * 100)
         out['mIoU'] = float(iou[:, 0].mean() * 100)
+        top1_len = np.where(kept_valid[:, 0], kept[:, 0, 1] - kept[:, 0, 0], 0.0)
+        out['top1_len'] = float(top1_len.mean() * 100)
         out.update(self.settings())
         return out
 
