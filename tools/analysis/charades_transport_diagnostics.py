@@ -67,7 +67,7 @@ from dscnet_plugin.models.aligners.gromov_wasserstein import \
     centred_cosine_distances  # noqa: E402
 from dscnet_plugin.models.labellers.activity_split_labeller import run_ids  # noqa: E402
 from dscnet_plugin.registry import CROSS_MODAL_ALIGNERS, PSEUDO_LABELLERS  # noqa: E402
-from dscnet_plugin.utils import register_all_modules  # noqa: E402
+from dscnet_plugin.utils import atomic_text, register_all_modules  # noqa: E402
 
 CONFIG = 'configs/dscnet_charades_transport.py'
 
@@ -224,8 +224,7 @@ def main(argv=None) -> dict:
     out = dict(results=results, config=args.config, seconds=round(time.time() - t0, 1),
                date=time.strftime('%Y-%m-%d'))
     if args.out:
-        with open(args.out, 'w', encoding='utf-8') as f:
-            json.dump(out, f, indent=1)
+        atomic_text(args.out, json.dumps(out, indent=1) + '\n')
     return out
 
 
