@@ -48,6 +48,14 @@ from .plan import FULL_SEEDS, QUICK_SEEDS, find_run, make_plan
 from .sections import machine_info, run_sections, settings_notes, write_outputs
 
 
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    return value
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
@@ -78,10 +86,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='seeds of every row, reported as mean ± std (default: '
                         f'{" ".join(map(str, FULL_SEEDS))}; --quick: '
                         f'{" ".join(map(str, QUICK_SEEDS))})')
-    parser.add_argument('--charades-videos', type=int,
+    parser.add_argument('--charades-videos', type=positive_int,
                         help='full run: Charades-STA accuracy rows trained on this many '
                         'training videos (default 600)')
-    parser.add_argument('--charades-iterations', type=int,
+    parser.add_argument('--charades-iterations', type=positive_int,
                         help='full run: L of the Charades-STA accuracy rows (default 3)')
     parser.add_argument('--run-key', help='execute only this run of the plan (see --list) and '
                         'write its result.json; no report')

@@ -117,6 +117,8 @@ def test_charades_scale_flags_reach_the_plan_and_the_children():
     lookup = make_plan(child.quick, paper_schedule=True, seeds=child.seeds,
                        charades_scale=dict(charades_scale(child)))
     assert find_run(lookup, child.run_key) == run
+    with pytest.raises(SystemExit):   # argparse's one-line error, no traceback
+        parse_args(['--charades-videos', '0'])
     # without the flags the child would not find it
     with pytest.raises(KeyError, match='no run'):
         find_run(make_plan(False, paper_schedule=True, seeds=child.seeds), child.run_key)
