@@ -154,7 +154,8 @@ def frequency_coupling(q_cls: np.ndarray, m_cls: np.ndarray, num_classes: int) -
 
 def diagnose(args, knob: float, cfg, words, classes, timelines, train) -> dict:
     vids = list(dict.fromkeys(r.video_id for r in train))[:args.train_videos]
-    records = [r for r in train if r.video_id in set(vids)]
+    chosen = set(vids)
+    records = [r for r in train if r.video_id in chosen]
     path = osp.join(args.cache, f'charades_d{args.feature_dim}_k{knob:g}.hdf5')
     simulate_charades(args.data_root, path, words, text_relation=knob,
                       feature_dim=args.feature_dim)
