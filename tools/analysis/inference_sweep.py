@@ -28,7 +28,7 @@ from mmengine import Config
 
 from dscnet_plugin.apis.load_weights import load_weights
 from dscnet_plugin.engine.runner import build_runner
-from dscnet_plugin.utils import atomic_text, register_all_modules
+from dscnet_plugin.utils import atomic_text, register_all_modules, run_tool
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCALES = {
@@ -85,7 +85,7 @@ def main(argv=None) -> dict:
     register_all_modules(init_default_scope=False)
     results = {}
     for i, setting in enumerate(args.settings):
-        key = ':'.join(str(v) for v in setting.values())
+        key = ('prop:' if 'scales' in setting else '') + ':'.join(map(str, setting.values()))
         results[key] = run_setting(args.config, args.checkpoint, setting,
                                    osp.join(args.work_dir, str(i)))
         atomic_text(args.out, json.dumps(results, indent=1))
@@ -93,4 +93,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)  # a missing config or checkpoint, an unwritable --out: one error line
