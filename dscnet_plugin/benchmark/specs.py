@@ -56,6 +56,8 @@ MODELS: List[ModelSpec] = [
     ModelSpec('DSCNet', 'configs/dscnet_{dataset}.py'),
     ModelSpec('DSCNet (centre labels)', 'configs/dscnet_{dataset}_centre_labels.py'),
     ModelSpec('DSCNet (transport link)', 'configs/dscnet_{dataset}_transport.py'),
+    ModelSpec('DSCNet (transport, proposals)',
+              'configs/dscnet_{dataset}_transport_proposals.py'),
     ModelSpec('BoundaryFrequencyPrior', 'configs/baselines/boundaryprior_{dataset_file}.py',
               kind='tested'),
     ModelSpec('FrequencyPrior', 'configs/baselines/freqprior_{dataset_file}.py', kind='prior'),

@@ -26,9 +26,11 @@ def test_dataset_placeholders_are_filled():
 def test_the_list_holds_every_kind_of_method():
     names = [m.name for m in MODELS]
     # the paper's reading, then the fixes of issue 11
-    assert names[:3] == ['DSCNet', 'DSCNet (centre labels)', 'DSCNet (transport link)']
-    assert [m.name for m in run_models(MODELS)] == [
-        'DSCNet', 'DSCNet (centre labels)', 'DSCNet (transport link)', 'BoundaryFrequencyPrior']
+    fixes = ['DSCNet (centre labels)', 'DSCNet (transport link)',
+             'DSCNet (transport, proposals)']
+    assert names[:4] == ['DSCNet'] + fixes
+    assert [m.name for m in run_models(MODELS)] == ['DSCNet'] + fixes + [
+        'BoundaryFrequencyPrior']
     assert prior_names(MODELS) == ('FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',
                                    'RandomPrior')
     assert {m.name for m in frame_models(MODELS)} == {'DSCNet-VLM', 'zero-shot VLM'}

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from dscnet_plugin.models.aligners import TransportAligner, best_gromov_wasserstein
 from dscnet_plugin.models.aligners.gromov_wasserstein import centred_cosine_distances
-from dscnet_plugin.models.grounders.temperature_fit import interval_iou, longest_runs
+from dscnet_plugin.models.grounders.temperature_fit import (activity_runs, longest_runs, span_iou,
+                                                          top_segments)
 from dscnet_plugin.models.labellers import (ActivitySplitLabeller, DeviationActivityLabeller,
                                             otsu_thresholds)
 from dscnet_plugin.models.labellers.deviation_activity_labeller import drop_short_runs
@@ -194,11 +195,32 @@ def test_transport_aligner_samples_evenly_and_needs_two_points():
 # ----------------------------------------------------------------------------
 # runs and IoU of the temperature fit
 # ----------------------------------------------------------------------------
-def test_longest_runs_and_interval_iou():
+def test_longest_runs_and_span_iou():
     labels = torch.tensor([[0, 1, 1, 0, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0, 0, 0],
                            [1, 0, 0, 0, 0, 0, 0, 1]], dtype=torch.bool)
     start, end = longest_runs(labels)
     assert start.tolist() == [4, 0, 0] and end.tolist() == [6, -1, 0]
-    iou = interval_iou(torch.tensor([4, 0]), torch.tensor([6, 3]), torch.tensor([5, 4]),
-                       torch.tensor([7, 7]))
+    iou = span_iou(torch.tensor([[0.4, 0.7], [0.0, 0.4]]), torch.tensor([[0.5, 0.8], [0.4, 0.8]]))
     torch.testing.assert_close(iou, torch.tensor([2 / 4, 0.0]))
+
+
+def test_activity_runs_take_the_run_holding_most_of_the_centre():
+    # one video, three centres; activity runs [1, 3] and [5, 6]
+    labels = torch.tensor([[[0, 1, 0, 0, 0, 1, 1, 0],      # more of its frames in the 2nd run
+                            [0, 0, 1, 1, 0, 0, 0, 0],      # all in the 1st
+                            [0, 0, 0, 0, 0, 0, 0, 0]]], dtype=torch.bool)   # never labelled
+    keep = labels.any(-1)
+    start, end = activity_runs(labels, keep)
+    assert start.tolist() == [5, 1] and end.tolist() == [6, 3]
+    assert longest_runs(labels[keep])[0].tolist() == [5, 2]  # the centre's own run differs
+
+
+def test_top_segments_is_the_growers_first_proposal():
+    from dscnet_plugin.models.growers import ProposalGrower, ThresholdGrower, TopKGrower
+    curves = torch.tensor([[0.1, 0.95, 1.0, 0.97, 0.2, 0.5], [1.0, 0.3, 0.2, 0.1, 0.0, 0.0]])
+    valid = torch.tensor([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]], dtype=torch.bool)
+    for grower in (TopKGrower(0.9), ThresholdGrower(0.9), ProposalGrower(scales=(0.25, 0.5))):
+        torch.testing.assert_close(top_segments(grower, curves, valid),
+                                   grower(curves, valid)[0][:, 0])
+    torch.testing.assert_close(top_segments(TopKGrower(0.9), curves, valid).float(),
+                               torch.tensor([[1 / 6, 4 / 6], [0.0, 0.25]]))

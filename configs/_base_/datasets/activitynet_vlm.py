@@ -6,7 +6,7 @@
 #   <data_root>/video_features/{vid}.npz     `features`: T x 512, one row per 1 s clip
 #   <data_root>/text_features/qid{qid}.npz   `pooler_output`: 512
 # Move everything with one field: --cfg-options data_root=/path/to/activitynet
-_base_ = ['./vlm_route.py']
+_base_ = ['./vlm_route.py', './activitynet_windows.py']
 
 data_root = 'data/vlm/activitynet'
 # seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
@@ -31,9 +31,3 @@ query_set = dict(annotation=train_annotation, pipeline=query_steps)
 test_dataloader = dict(dataset=dict(annotation=test_annotation,
                                    pipeline=dict(video_steps, **query_steps)))
 val_dataloader = dict(dataset=dict(test_dataloader['dataset'], annotation=val_annotation))
-
-# Proposal windows of the models that rank windows of a frame curve
-# (ProposalGrower; the model configs read it).
-# ActivityNet moments range from a few seconds to the whole video; TFVTG's
-# proposals there reach the full length.
-proposal_windows = dict(scales=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0))

@@ -5,7 +5,7 @@
 #   <data_root>/video_features/{vid}.npz     `features`: T x 512, one row per 1 s clip
 #   <data_root>/text_features/qid{qid}.npz   `pooler_output`: 512
 # Move everything with one field: --cfg-options data_root=/path/to/charades-sta
-_base_ = ['./vlm_route.py']
+_base_ = ['./vlm_route.py', './charades-sta_windows.py']
 
 data_root = 'data/vlm/charades-sta'
 # seconds per feature row (one CLIP frame per clip): what tools/infer.py decodes a
@@ -27,9 +27,3 @@ train_dataloader = dict(dataset=dict(annotation=train_annotation, pipeline=video
 query_set = dict(annotation=train_annotation, pipeline=query_steps)
 test_dataloader = val_dataloader = dict(dataset=dict(
     annotation=test_annotation, pipeline=dict(video_steps, **query_steps)))
-
-# Proposal windows of the models that rank windows of a frame curve
-# (ProposalGrower; the model configs read it).
-# Charades-STA moments last ~8 s of ~30 s videos; TFVTG's longest proposal is
-# half the video there.
-proposal_windows = dict(scales=(0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5))

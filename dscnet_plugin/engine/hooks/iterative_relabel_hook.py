@@ -140,17 +140,19 @@ class IterativeRelabelHook(Hook):
             self.fit_temperature(runner, model)
 
     @torch.no_grad()
-    def fit_temperature(self, runner, model) -> None:
+    def fit_temperature(self, runner, model) -> Dict[float, float]:
         """After the last stage: the model's inference temperature from its
-        pseudo labels (``DSCNet.fit_inference_temperature``)."""
+        pseudo labels (``DSCNet.fit_inference_temperature``); returns the
+        ``{temperature: mean IoU}`` table."""
         was_training = model.training
         model.eval()
         table = model.fit_inference_temperature(self._batches(runner, model.centers.device))
         model.train(was_training)
-        print_log('[temperature] top-1 grown segment vs longest pseudo-label run, mean IoU '
+        print_log(f'[temperature] top-1 segment vs {model.temperature_target}, mean IoU '
                   'on the training videos: ' + ', '.join(f'{t:g}: {v:.3f}'
                                                          for t, v in table.items())
                   + f' -> {float(model.fitted_temperature):g}', logger='current')
+        return table
 
     # ---------------------------------------------------------- relabel
     def _batches(self, runner, device) -> Sequence[Tuple[torch.Tensor, ...]]:

@@ -14,6 +14,7 @@ from ...datasets.text import STOP_WORDS
 from ..text_encoders.sif_vectors import WEIGHTINGS, sentence_vectors
 from .dscnet_labels import CentreLabelsMixin
 from .frame_scoring import SCORE_MODES, query_scores
+from .temperature_fit import TARGETS as TEMPERATURE_TARGETS
 from .temperature_fit import fit_temperature
 from .video_module import VideoModuleMixin
 
@@ -95,6 +96,9 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
             given, the temperature is fitted after the last training stage
             (:func:`.temperature_fit.fit_temperature`, ``docs/method.md``
             reading 24) and replaces ``inference_temperature``.
+        temperature_target: The moment the fit reproduces: ``'centre_run'``
+            (the longest run of the centre's own labels) or
+            ``'activity_run'`` (the activity run holding most of them).
         inference_centres: ``'query'`` (the paper: the query's own necks)
             or ``'assigned'`` (the centres of the group nearest to the
             query's word vector, with ``text_groups='words'``).
@@ -114,6 +118,7 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                  seed: int = 0, text_groups: str = 'necks', word_weighting: str = 'sif',
                  inference_centres: str = 'query', relabel_split: str = 'logits',
                  temperature_grid: Optional[Sequence[float]] = None,
+                 temperature_target: str = 'centre_run',
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if score_mode not in SCORE_MODES:
@@ -122,7 +127,9 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                                      ('word_weighting', word_weighting, WEIGHTINGS),
                                      ('inference_centres', inference_centres,
                                       self.INFERENCE_CENTRES),
-                                     ('relabel_split', relabel_split, self.RELABEL_SPLITS)):
+                                     ('relabel_split', relabel_split, self.RELABEL_SPLITS),
+                                     ('temperature_target', temperature_target,
+                                      TEMPERATURE_TARGETS)):
             if value not in allowed:
                 raise ValueError(f'{name} must be one of {allowed}, got {value!r}')
         if temperature_grid is not None and not all(float(t) > 0 for t in temperature_grid):
@@ -171,6 +178,7 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         self.inference_centres = inference_centres
         self.relabel_split = relabel_split
         self.temperature_grid = None if temperature_grid is None else tuple(temperature_grid)
+        self.temperature_target = temperature_target
         self.query_groups: Optional[tuple] = None  # (words, N_e x M groups) of set_centers
         self.score_ratios: List[torch.Tensor] = []  # adjacent-frame ratios seen by predict
         self.active_neck = 0
@@ -294,7 +302,8 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
     def fit_inference_temperature(self, batches) -> Dict[float, float]:
         """Fit the temperature on the training videos' pseudo labels
         (``temperature_grid``); returns ``{temperature: mean IoU}``."""
-        best, table = fit_temperature(self, batches, self.temperature_grid)
+        best, table = fit_temperature(self, batches, self.temperature_grid,
+                                      self.temperature_target)
         self.fitted_temperature.fill_(best)
         return table
 

@@ -31,6 +31,13 @@ class TopKGrower:
         self.nms_thresh = nms_thresh
         self.compare = compare
 
+    def best(self, scores: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """``B x 2`` normalised first proposal alone (grown from the best
+        seed, as :class:`ThresholdGrower`), without the ``T``-fold growth."""
+        seed = scores.masked_fill(~valid, -1.0).argmax(-1)
+        start, end = grow_segments(scores, seed, valid, self.threshold, self.compare)
+        return to_normalized(start, end, valid)
+
     def __call__(self, scores: torch.Tensor, valid: torch.Tensor
                  ) -> Tuple[torch.Tensor, torch.Tensor]:
         """

@@ -1,0 +1,11 @@
+# configs/dscnet_charades_transport.py ranking TFVTG's windows of the score curve
+# (ProposalGrower, the charades-sta window scales of _base_/datasets/charades-sta_windows.py)
+# instead of growing regions, the temperature fitted so that the top-1 window
+# reproduces the activity moment each centre's labels fall in (docs/method.md,
+# reading 25).
+_base_ = ['./dscnet_charades_transport.py', './_base_/datasets/charades-sta_windows.py']
+
+model = dict(
+    grower=dict(_delete_=True, type='ProposalGrower',
+                scales={{_base_.proposal_windows.scales}}),
+    temperature_target='activity_run')  # 'centre_run': reading 24's target
