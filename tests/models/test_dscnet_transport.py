@@ -69,6 +69,7 @@ def test_assigned_inference_uses_the_nearest_groups_centres(data_cfg):
     (dict(relabel_split='random'), 'relabel_split must be one of'),
     (dict(temperature_grid=(1, 2), score_mode='softmax_product'),
      "temperature_grid needs score_mode='probability'"),
+    (dict(temperature_target='longest'), 'temperature_target must be one of'),
 ])
 def test_bad_transport_options(data_cfg, overrides, match):
     with pytest.raises(ValueError, match=match):

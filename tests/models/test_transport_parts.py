@@ -224,3 +224,27 @@ def test_top_segments_is_the_growers_first_proposal():
                                    grower(curves, valid)[0][:, 0])
     torch.testing.assert_close(top_segments(TopKGrower(0.9), curves, valid).float(),
                                torch.tensor([[1 / 6, 4 / 6], [0.0, 0.25]]))
+
+
+def test_fit_temperature_target_decides_the_temperature(monkeypatch):
+    from types import SimpleNamespace
+
+    from dscnet_plugin.models.grounders import temperature_fit
+    from dscnet_plugin.models.growers import TopKGrower
+    t = 10
+    labels = torch.zeros(1, 1, 2, t, dtype=torch.bool)       # 1 video, 1 neck, 2 centres
+    labels[0, 0, 0, 2:4] = True                               # centre 0: frames 2-3
+    labels[0, 0, 1, 4:7] = True                               # centre 1: frames 4-6
+    frame = torch.arange(t).float()                           # activity: frames 2-6
+    spe = torch.stack([-(frame - 2.5).abs(), -(frame - 5).abs()]).view(1, 1, 2, t) * 4
+    fore = torch.full((1, t), 30.0)
+    monkeypatch.setattr(temperature_fit, 'centre_logits', lambda *args: (spe, fore))
+    model = SimpleNamespace(pseudo_labels=labels, grower=TopKGrower(0.9))
+    batches = [(torch.zeros(1, t, 3), torch.ones(1, t, dtype=torch.bool), torch.tensor([0]))]
+    # T = 4: the ratio test stops next to the peaks -> [2, 3] and [5, 5]
+    best, table = temperature_fit.fit_temperature(model, batches, (4, 64), 'centre_run')
+    assert best == 4 and table[4] == pytest.approx((1 + 1 / 3) / 2)
+    best, table = temperature_fit.fit_temperature(model, batches, (4, 64), 'activity_run')
+    assert best == 64 and table[4] == pytest.approx((2 / 5 + 1 / 5) / 2)
+    with pytest.raises(ValueError, match='temperature target'):
+        temperature_fit.fit_temperature(model, batches, (4,), 'longest')
