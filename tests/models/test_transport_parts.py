@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from dscnet_plugin.models.aligners import TransportAligner, best_gromov_wasserstein
 from dscnet_plugin.models.aligners.gromov_wasserstein import centred_cosine_distances
-from dscnet_plugin.models.grounders.temperature_fit import (activity_runs, longest_runs, span_iou,
-                                                          top_segments)
+from dscnet_plugin.models.grounders.temperature_fit import (
+    activity_runs, longest_runs, span_iou, top_segments)
 from dscnet_plugin.models.labellers import (ActivitySplitLabeller, DeviationActivityLabeller,
                                             otsu_thresholds)
 from dscnet_plugin.models.labellers.deviation_activity_labeller import drop_short_runs
