@@ -7,6 +7,7 @@ import torch
 from ...registry import INFERENCE_GROWERS
 from ...structures import batched_nms, gather_kept
 from .region_growing import grow_segments, to_normalized
+from .threshold_grower import ThresholdGrower
 
 
 @INFERENCE_GROWERS.register_module()
@@ -34,9 +35,7 @@ class TopKGrower:
     def best(self, scores: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """``B x 2`` normalised first proposal alone (grown from the best
         seed, as :class:`ThresholdGrower`), without the ``T``-fold growth."""
-        seed = scores.masked_fill(~valid, -1.0).argmax(-1)
-        start, end = grow_segments(scores, seed, valid, self.threshold, self.compare)
-        return to_normalized(start, end, valid)
+        return ThresholdGrower(self.threshold, self.compare)(scores, valid)[0][:, 0]
 
     def __call__(self, scores: torch.Tensor, valid: torch.Tensor
                  ) -> Tuple[torch.Tensor, torch.Tensor]:
