@@ -58,6 +58,8 @@ MODELS: List[ModelSpec] = [
     ModelSpec('DSCNet (transport link)', 'configs/dscnet_{dataset}_transport.py'),
     ModelSpec('DSCNet (transport, proposals)',
               'configs/dscnet_{dataset}_transport_proposals.py'),
+    ModelSpec('DSCNet (transport, proposals, centred L_sab)',
+              'configs/dscnet_{dataset}_transport_sab.py'),
     ModelSpec('BoundaryFrequencyPrior', 'configs/baselines/boundaryprior_{dataset_file}.py',
               kind='tested'),
     ModelSpec('FrequencyPrior', 'configs/baselines/freqprior_{dataset_file}.py', kind='prior'),

@@ -61,6 +61,7 @@ model = dict(
             tau1=1e-4,
             tau2=1e-4,
             pairs='all',  # literal; 'firing': pairs where the centre fires (reading 18)
+            centring='none',  # literal d; 'batch': d of batch-centred compositions (reading 26)
             loss_weight=0.5),  # alpha_v, Eq. 15
         trip=dict(type='ForegroundTripletLoss', margin=0.5, loss_weight=0.5)),  # Eq. 11, beta_v
     num_frames=128,

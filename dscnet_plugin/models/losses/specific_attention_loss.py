@@ -35,6 +35,13 @@ class SpecificAttentionLoss(nn.Module):
     every video's composition towards every other's and collapses the
     shared encoder on Charades-like data).
 
+    ``centring='batch'`` measures ``d`` between compositions from which
+    the mean of every ``S^p`` and ``S^n`` of the batch is taken away. A
+    constant encoder then gives zero vectors, whose cosine distance to
+    anything is 1, so Eq. 8 charges it ``1 - tau_1`` per pair instead of
+    nothing; compositions that differ by centre and agree across videos
+    still satisfy it. ``'none'`` (the default) is the literal distance.
+
     Args:
         theta: Weight of ``L_dis`` (paper: 1.0).
         tau1: Margin of Eq. 8 (paper: 1e-4).
@@ -42,18 +49,22 @@ class SpecificAttentionLoss(nn.Module):
         num_sampled_centers: ``J``; ``None`` uses every centre.
         reduction: ``'mean'`` or ``'sum'``.
         pairs: ``'firing'`` or ``'all'``.
+        centring: ``'none'`` or ``'batch'``.
         loss_weight: ``alpha_v`` of Eq. 15 (paper: 0.5).
     """
 
     def __init__(self, theta: float = 1.0, tau1: float = 1e-4, tau2: float = 1e-4,
                  num_sampled_centers: Optional[int] = None, reduction: str = 'mean',
-                 pairs: str = 'all', loss_weight: float = 0.5) -> None:
+                 pairs: str = 'all', centring: str = 'none',
+                 loss_weight: float = 0.5) -> None:
         super().__init__()
         if reduction not in ('mean', 'sum'):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         if pairs not in ('firing', 'all'):
             raise ValueError(f"pairs must be 'firing' or 'all', got {pairs!r}")
-        self.pairs = pairs
+        if centring not in ('none', 'batch'):
+            raise ValueError(f"centring must be 'none' or 'batch', got {centring!r}")
+        self.pairs, self.centring = pairs, centring
         self.theta, self.tau1, self.tau2 = theta, tau1, tau2
         self.num_sampled_centers = num_sampled_centers
         self.reduction = reduction
@@ -77,6 +88,10 @@ class SpecificAttentionLoss(nn.Module):
             raise ValueError("pairs='firing' needs `fires` (Z x N_c)")
         if self.pairs == 'all' or fires is None:  # literal: every pair of the batch
             fires = pos.new_ones(z, n_c, dtype=torch.bool)
+        if self.centring == 'batch':  # the mean of the defined S^p and every S^n
+            total = (pos * fires.unsqueeze(-1)).sum((0, 1)) + neg.sum((0, 1))
+            mean = total / (fires.sum() + z * n_c)
+            pos, neg = pos - mean, neg - mean
         if self.num_sampled_centers is not None and self.num_sampled_centers < n_c:
             pick = torch.randperm(n_c, generator=generator)[:self.num_sampled_centers]
             pick = pick.to(pos.device)
