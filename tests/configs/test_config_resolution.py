@@ -68,16 +68,19 @@ TOP_CONFIGS = {
     'dscnet_activitynet_centre_labels.py': 'activitynet_video.py',
     'dscnet_activitynet_transport.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_proposals.py': 'activitynet_video.py',
+    'dscnet_activitynet_transport_sab.py': 'activitynet_video.py',
     'baselines/boundaryprior_activitynet.py': 'activitynet_video.py',
     'dscnet_charades.py': 'charades-sta_video.py',
     'dscnet_charades_centre_labels.py': 'charades-sta_video.py',
     'dscnet_charades_transport.py': 'charades-sta_video.py',
     'dscnet_charades_transport_proposals.py': 'charades-sta_video.py',
+    'dscnet_charades_transport_sab.py': 'charades-sta_video.py',
     'baselines/boundaryprior_charades-sta.py': 'charades-sta_video.py',
     'dscnet_charades_drn.py': 'charades-sta_drn.py',
     'dscnet_demo.py': 'demo_video.py',
     'dscnet_demo_centre_labels.py': 'demo_video.py',
     'dscnet_demo_transport.py': 'demo_video.py',
+    'dscnet_demo_transport_sab.py': 'demo_video.py',
     'dscnet_vlm_activitynet.py': 'activitynet_vlm.py',
     'zeroshot_vlm_activitynet.py': 'activitynet_vlm.py',
     'dscnet_vlm_charades-sta.py': 'charades-sta_vlm.py',
@@ -225,3 +228,20 @@ def test_every_reader_and_resample_is_a_dict_the_benchmark_walk_reaches(name):
                 assert step['num_frames'] == 7, key
     assert sum(s['type'] == 'ResampleFeatures'
                for s in pipeline_steps(cfg.test_dataloader.dataset.pipeline)) == 1
+
+
+@pytest.mark.parametrize('dataset, without', [('charades', 'transport_proposals'),
+                                              ('activitynet', 'transport_proposals'),
+                                              ('demo', 'transport')])
+def test_transport_sab_configs_only_put_the_centred_l_sab_back(dataset, without):
+    sab = load(REPO / 'configs' / f'dscnet_{dataset}_transport_sab.py')
+    proposals = load(REPO / 'configs' / f'dscnet_{dataset}_{without}.py')
+    paper = load(REPO / 'configs' / f'dscnet_{dataset}.py')
+    assert proposals['model']['video_losses']['sab']['loss_weight'] == 0.0
+    assert sab['model']['video_losses']['sab'] == dict(
+        proposals['model']['video_losses']['sab'], centring='batch',
+        loss_weight=paper['model']['video_losses']['sab']['loss_weight'])
+    assert paper['model']['video_losses']['sab']['centring'] == 'none'
+    sab['model']['video_losses'].pop('sab')
+    proposals['model']['video_losses'].pop('sab')
+    assert sab == proposals

@@ -525,3 +525,51 @@ def test_sab_firing_constant_encoder_pays_theta_tau2_per_pair(theta, tau2):
     total = SpecificAttentionLoss(reduction='sum', **kw)(pos, neg, fires=fires)
     assert mean.item() == pytest.approx(theta * tau2, rel=1e-9)
     assert total.item() == pytest.approx(n_valid * theta * tau2, rel=1e-9)
+
+
+# ----------------------------------------------------------------------------
+# L_sab, centring='batch': distances between batch-centred compositions
+# ----------------------------------------------------------------------------
+@pytest.mark.parametrize('pairs', ['all', 'firing'])
+def test_sab_centred_constant_encoder_pays_one_per_pair(pairs):
+    # the constant encoder of the test above: centred, every composition is
+    # the zero vector, whose cosine distance to anything is 1, so each pair
+    # pays L_sim = 1 - tau1 and L_dis = 1 - 1 + tau2
+    z, n_c, t = 4, 3, 10
+    f = t64(np.random.default_rng(0).normal(size=6))
+    pos = f.expand(z, n_c, 6).clone()
+    neg = pos.clone()
+    fires = torch.tensor([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 1, 0]], dtype=torch.bool)
+    kw = dict(theta=0.5, tau1=1e-4, tau2=0.3, pairs=pairs, loss_weight=1.0)
+    centred = SpecificAttentionLoss(centring='batch', **kw)(pos, neg, fires=fires)
+    literal = SpecificAttentionLoss(centring='none', **kw)(pos, neg, fires=fires)
+    assert centred.item() == pytest.approx(1 - 1e-4 + 0.5 * 0.3, rel=1e-9)
+    assert literal.item() == pytest.approx(0.5 * 0.3, rel=1e-9)
+
+
+def test_sab_centred_is_the_literal_loss_of_the_centred_compositions(sab_inputs):
+    # the mean is taken over every S^n and the S^p of the firing (video, centre)
+    pos, neg = sab_inputs
+    fires = torch.ones(3, 4, dtype=torch.bool)
+    fires[0, 1] = fires[2, 3] = False
+    p, n = t64(pos), t64(neg)
+    mean = (p[fires].sum(0) + n.flatten(0, 1).sum(0)) / (10 + 12)
+    kw = dict(theta=0.7, tau1=0.2, tau2=0.3, reduction='sum', pairs='firing', loss_weight=1.0)
+    centred = SpecificAttentionLoss(centring='batch', **kw)(p, n, fires=fires)
+    literal = SpecificAttentionLoss(**kw)(p - mean, n - mean, fires=fires)
+    assert centred.item() == pytest.approx(literal.item(), rel=1e-12)
+    # a composition of a silent (video, centre) does not move the mean
+    p2 = p.clone()
+    p2[0, 1] = 100.0
+    assert SpecificAttentionLoss(centring='batch', **kw)(p2, n, fires=fires).item() == \
+        pytest.approx(centred.item(), rel=1e-12)
+    # and a shift of every composition changes nothing once centred
+    shift = t64(np.arange(5.0)) * 10
+    assert SpecificAttentionLoss(centring='batch', **kw)(p + shift, n + shift,
+                                                         fires=fires).item() == \
+        pytest.approx(centred.item(), rel=1e-9)
+
+
+def test_sab_bad_centring_is_refused():
+    with pytest.raises(ValueError, match="centring must be 'none' or 'batch'"):
+        SpecificAttentionLoss(centring='video')

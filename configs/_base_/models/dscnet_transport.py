@@ -19,7 +19,8 @@ transport_model = dict(
         min_moment_frames=2),
     # L_sab in its literal and 'firing' readings collapses the encoder and
     # the link with it (reading 18 and docs/benchmarks.md): alpha_v = 0, the
-    # paper's "w/o L_sab" row of Table 2
+    # paper's "w/o L_sab" row of Table 2; configs/dscnet_*_transport_sab.py put it back
+    # at alpha_v = 0.5 with batch-centred distances (reading 26)
     video_losses=dict(sab=dict(loss_weight=0.0)),
     aligner=dict(
         _delete_=True,
