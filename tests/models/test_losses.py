@@ -535,7 +535,7 @@ def test_sab_centred_constant_encoder_pays_one_per_pair(pairs):
     # the constant encoder of the test above: centred, every composition is
     # the zero vector, whose cosine distance to anything is 1, so each pair
     # pays L_sim = 1 - tau1 and L_dis = 1 - 1 + tau2
-    z, n_c, t = 4, 3, 10
+    z, n_c = 4, 3
     f = t64(np.random.default_rng(0).normal(size=6))
     pos = f.expand(z, n_c, 6).clone()
     neg = pos.clone()
