@@ -27,8 +27,9 @@ def test_the_list_holds_every_kind_of_method():
     names = [m.name for m in MODELS]
     # the paper's reading, then the fixes of issue 11
     fixes = ['DSCNet (centre labels)', 'DSCNet (transport link)',
-             'DSCNet (transport, proposals)', 'DSCNet (transport, proposals, centred L_sab)']
-    assert names[:5] == ['DSCNet'] + fixes
+             'DSCNet (transport, proposals)', 'DSCNet (transport, proposals, centred L_sab)',
+             'DSCNet (transport, proposals, centred L_sab, spread)']
+    assert names[:6] == ['DSCNet'] + fixes
     assert [m.name for m in run_models(MODELS)] == ['DSCNet'] + fixes + [
         'BoundaryFrequencyPrior']
     assert prior_names(MODELS) == ('FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',

@@ -69,18 +69,21 @@ TOP_CONFIGS = {
     'dscnet_activitynet_transport.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_proposals.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_sab.py': 'activitynet_video.py',
+    'dscnet_activitynet_transport_spread.py': 'activitynet_video.py',
     'baselines/boundaryprior_activitynet.py': 'activitynet_video.py',
     'dscnet_charades.py': 'charades-sta_video.py',
     'dscnet_charades_centre_labels.py': 'charades-sta_video.py',
     'dscnet_charades_transport.py': 'charades-sta_video.py',
     'dscnet_charades_transport_proposals.py': 'charades-sta_video.py',
     'dscnet_charades_transport_sab.py': 'charades-sta_video.py',
+    'dscnet_charades_transport_spread.py': 'charades-sta_video.py',
     'baselines/boundaryprior_charades-sta.py': 'charades-sta_video.py',
     'dscnet_charades_drn.py': 'charades-sta_drn.py',
     'dscnet_demo.py': 'demo_video.py',
     'dscnet_demo_centre_labels.py': 'demo_video.py',
     'dscnet_demo_transport.py': 'demo_video.py',
     'dscnet_demo_transport_sab.py': 'demo_video.py',
+    'dscnet_demo_transport_spread.py': 'demo_video.py',
     'dscnet_vlm_activitynet.py': 'activitynet_vlm.py',
     'zeroshot_vlm_activitynet.py': 'activitynet_vlm.py',
     'dscnet_vlm_charades-sta.py': 'charades-sta_vlm.py',
@@ -245,3 +248,13 @@ def test_transport_sab_configs_only_put_the_centred_l_sab_back(dataset, without)
     sab['model']['video_losses'].pop('sab')
     proposals['model']['video_losses'].pop('sab')
     assert sab == proposals
+
+
+@pytest.mark.parametrize('dataset', ['charades', 'activitynet', 'demo'])
+def test_transport_spread_configs_only_add_the_encoder_ceiling(dataset):
+    spread = load(REPO / 'configs' / f'dscnet_{dataset}_transport_spread.py')
+    sab = load(REPO / 'configs' / f'dscnet_{dataset}_transport_sab.py')
+    assert 'spread' not in sab['model']['video_losses']
+    assert spread['model']['video_losses'].pop('spread') == dict(
+        type='EncoderSpreadLoss', max_cosine=0.8, loss_weight=1.0)
+    assert spread == sab

@@ -16,7 +16,7 @@ class VideoModuleMixin:
     The host model holds ``video_encoder`` (``None``: the input features
     are the frames), ``specific_head``, ``foreground_head`` (``None``: no
     foreground branch, ``h`` is the specific score alone), ``video_losses``
-    (``cls``, ``sab``, ``trip``, ``reg``),
+    (``cls``, ``sab``, ``trip``, ``reg``, ``spread``),
     ``grower``, the buffers ``centers`` (``N_e x N_c x d_e``) and
     ``pseudo_labels`` (``N_videos x N_e x N_c x T``), and the attributes
     ``num_necks``, ``num_clusters``, ``num_frames``, ``active_neck``,
@@ -43,8 +43,9 @@ class VideoModuleMixin:
     def loss(self, inputs: dict,
              data_samples: List[GroundingDataSample]) -> Dict[str, torch.Tensor]:
         """``L_v`` (Eq. 15) of a batch of videos against their labels for
-        neck ``active_neck``: ``loss_cls``, ``loss_sab``, ``loss_trip``, and
-        ``loss_reg`` (DSCNet-VLM, :class:`CentreRegressionLoss`)."""
+        neck ``active_neck``: ``loss_cls``, ``loss_sab``, ``loss_trip``,
+        ``loss_spread`` (:class:`EncoderSpreadLoss`) and ``loss_reg``
+        (DSCNet-VLM, :class:`CentreRegressionLoss`)."""
         feats, mask = inputs['video_feature'], inputs['video_mask'].bool()
         idx = torch.as_tensor([s.metainfo['video_index'] for s in data_samples],
                               device=self.pseudo_labels.device)
@@ -68,6 +69,8 @@ class VideoModuleMixin:
         if 'reg' in self.video_losses:
             losses['loss_reg'] = self.video_losses['reg'](spe['frame_embed'], spe['center_embed'],
                                                           labels, mask)
+        if 'spread' in self.video_losses:  # not in the paper: reading 27
+            losses['loss_spread'] = self.video_losses['spread'](frames, mask)
         if 'trip' in self.video_losses:  # Eq. 11
             if fore is None:
                 raise ValueError('the triplet loss (video_losses.trip) needs a foreground_head')

@@ -1,0 +1,7 @@
+# configs/dscnet_charades_transport_sab.py with a ceiling on the mean pairwise cosine of
+# the video encoder's frames, which the centred L_sab alone lets fall to a constant
+# where the text says nothing about the video (docs/method.md, reading 27).
+_base_ = ['./dscnet_charades_transport_sab.py']
+
+model = dict(video_losses=dict(spread=dict(type='EncoderSpreadLoss', max_cosine=0.8,
+                                           loss_weight=1.0)))
