@@ -177,15 +177,17 @@ def test_epoch_losses_are_averaged_and_compared_with_ln2(logged):
     hook.before_train_epoch(runner)
     for cls in (0.8, 0.7):
         hook.after_train_iter(runner, 0, outputs=dict(loss_cls=torch.tensor(cls),
+                                                      loss_spread=torch.tensor(cls - 0.6),
                                                       loss=torch.tensor(cls + 0.1)))
     hook.after_train_epoch(runner)          # epoch 1: interval 2, nothing logged
     assert logged == []
     runner.epoch = 1
     hook.after_train_epoch(runner)
-    assert hook.last['losses'] == pytest.approx(dict(loss_cls=0.75, loss=0.85))
+    assert hook.last['losses'] == pytest.approx(dict(loss_cls=0.75, loss_spread=0.15,
+                                                     loss=0.85))
     assert hook.last['cls_below_ln2'] is False
-    assert logged[0][1].startswith('[diagnostics] epoch 2: L_cls 0.7500, L_v 0.8500 '
-                                   f'(L_cls not below ln 2 = {math.log(2):.4f})')
+    assert logged[0][1].startswith('[diagnostics] epoch 2: L_cls 0.7500, L_spread 0.1500, '
+                                   f'L_v 0.8500 (L_cls not below ln 2 = {math.log(2):.4f})')
 
 
 def test_no_labels_or_centres_yet_logs_the_encoder_only(logged):

@@ -16,7 +16,8 @@ from ..loops.resident_features import resident_of
 from .semantic_clustering_hook import unwrap
 
 #: Names of the video-loss terms in the log.
-LOSS_NAMES = dict(loss_cls='L_cls', loss_sab='L_sab', loss_trip='L_trip', loss='L_v')
+LOSS_NAMES = dict(loss_cls='L_cls', loss_sab='L_sab', loss_trip='L_trip', loss_spread='L_spread',
+                  loss='L_v')
 
 
 @HOOKS.register_module()
