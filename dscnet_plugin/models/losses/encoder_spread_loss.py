@@ -43,7 +43,9 @@ class EncoderSpreadLoss(nn.Module):
     simulated Charades-STA features: encoder cosine 0.999). This hinge is as
     scale-free as the cosine it guards, and is zero while the frames stay
     spread (below ``rho``), so it leaves a model that does not collapse
-    untouched.
+    untouched. Measured there, it does not hold the collapse: once every
+    frame is the same vector the hinge is at its maximum ``1 - rho`` with no
+    gradient (reading 27 gives the numbers).
 
     Args:
         max_cosine: ``rho``, the ceiling, in ``(-1, 1)``.
