@@ -70,3 +70,25 @@ def test_registered_and_backward(batch):
     assert isinstance(enc, SelfAttentionVideoEncoder)
     enc(feats, mask)[mask].sum().backward()
     assert enc.proj[0].weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('norm_first', [False, True])
+def test_norm_first_leaves_the_residual_sum_unnormalised(batch, norm_first):
+    feats, mask = batch
+    torch.manual_seed(0)
+    enc = SelfAttentionVideoEncoder(feats.size(-1), embed_dim=16, num_heads=2,
+                                    norm_first=norm_first).eval()
+    block = enc.blocks[0]
+    assert block.norm_first is norm_first
+    with torch.no_grad():                  # attention and feed-forward branches output 0
+        for layer in (block.self_attn.out_proj, block.linear2):
+            layer.weight.zero_()
+            layer.bias.zero_()
+        proj = enc.proj(feats)
+        out = enc(feats, mask)
+
+    def norm(x):
+        return torch.nn.functional.layer_norm(x, (16,), eps=1e-5)
+
+    expected = proj if norm_first else norm(norm(proj))    # post-norm: norm1, then norm2
+    torch.testing.assert_close(out, expected)

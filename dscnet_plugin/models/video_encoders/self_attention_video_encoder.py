@@ -21,15 +21,18 @@ class SelfAttentionVideoEncoder(nn.Module):
         num_heads: Attention heads.
         num_layers: Self-attention blocks.
         dropout: Dropout inside the blocks.
+        norm_first: Pre-norm blocks (LayerNorm before attention and the
+            feed-forward layer, the residual sum left unnormalised) instead
+            of post-norm (the default).
     """
 
     def __init__(self, in_dim: int, embed_dim: int = 512, num_heads: int = 8,
-                 num_layers: int = 1, dropout: float = 0.0) -> None:
+                 num_layers: int = 1, dropout: float = 0.0, norm_first: bool = False) -> None:
         super().__init__()
         self.proj = nn.Sequential(nn.Linear(in_dim, embed_dim), nn.ReLU(inplace=True))
         self.blocks = nn.ModuleList(
             nn.TransformerEncoderLayer(embed_dim, num_heads, 2 * embed_dim, dropout,
-                                       batch_first=True)
+                                       batch_first=True, norm_first=norm_first)
             for _ in range(num_layers))
 
     def forward(self, feats: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
