@@ -70,6 +70,7 @@ TOP_CONFIGS = {
     'dscnet_activitynet_transport_proposals.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_sab.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_spread.py': 'activitynet_video.py',
+    'dscnet_activitynet_transport_prenorm.py': 'activitynet_video.py',
     'baselines/boundaryprior_activitynet.py': 'activitynet_video.py',
     'dscnet_charades.py': 'charades-sta_video.py',
     'dscnet_charades_centre_labels.py': 'charades-sta_video.py',
@@ -77,6 +78,7 @@ TOP_CONFIGS = {
     'dscnet_charades_transport_proposals.py': 'charades-sta_video.py',
     'dscnet_charades_transport_sab.py': 'charades-sta_video.py',
     'dscnet_charades_transport_spread.py': 'charades-sta_video.py',
+    'dscnet_charades_transport_prenorm.py': 'charades-sta_video.py',
     'baselines/boundaryprior_charades-sta.py': 'charades-sta_video.py',
     'dscnet_charades_drn.py': 'charades-sta_drn.py',
     'dscnet_demo.py': 'demo_video.py',
@@ -84,6 +86,7 @@ TOP_CONFIGS = {
     'dscnet_demo_transport.py': 'demo_video.py',
     'dscnet_demo_transport_sab.py': 'demo_video.py',
     'dscnet_demo_transport_spread.py': 'demo_video.py',
+    'dscnet_demo_transport_prenorm.py': 'demo_video.py',
     'dscnet_vlm_activitynet.py': 'activitynet_vlm.py',
     'zeroshot_vlm_activitynet.py': 'activitynet_vlm.py',
     'dscnet_vlm_charades-sta.py': 'charades-sta_vlm.py',
@@ -258,3 +261,13 @@ def test_transport_spread_configs_only_add_the_encoder_ceiling(dataset):
     assert spread['model']['video_losses'].pop('spread') == dict(
         type='EncoderSpreadLoss', max_cosine=0.8, loss_weight=1.0)
     assert spread == sab
+
+
+@pytest.mark.parametrize('dataset', ['charades', 'activitynet', 'demo'])
+def test_transport_prenorm_configs_only_put_the_encoder_norm_first(dataset):
+    prenorm = load(REPO / 'configs' / f'dscnet_{dataset}_transport_prenorm.py')
+    sab = load(REPO / 'configs' / f'dscnet_{dataset}_transport_sab.py')
+    assert sab['model']['video_encoder']['norm_first'] is False
+    assert prenorm['model']['video_encoder'].pop('norm_first') is True
+    sab['model']['video_encoder'].pop('norm_first')
+    assert prenorm == sab
