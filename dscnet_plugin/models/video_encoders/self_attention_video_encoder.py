@@ -11,7 +11,7 @@ from ...registry import MODELS
 class SelfAttentionVideoEncoder(nn.Module):
     """Pre-extracted clip features (C3D, I3D...) -> frame-wise features ``F``.
 
-    ``Linear(D, d_v) -> ReLU`` then ``num_layers`` post-norm self-attention
+    ``Linear(D, d_v) -> ReLU`` then ``num_layers`` post-norm (or pre-norm) self-attention
     blocks (multi-head attention + residual + LayerNorm, a feed-forward
     layer + residual + LayerNorm), padded frames masked out.
 
