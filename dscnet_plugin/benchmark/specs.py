@@ -64,6 +64,8 @@ MODELS: List[ModelSpec] = [
               'configs/dscnet_{dataset}_transport_spread.py'),
     ModelSpec('DSCNet (transport, proposals, centred L_sab, pre-norm)',
               'configs/dscnet_{dataset}_transport_prenorm.py'),
+    ModelSpec('DSCNet (transport, proposals, centred L_sab, pre-norm, link check)',
+              'configs/dscnet_{dataset}_transport_gated.py'),
     ModelSpec('BoundaryFrequencyPrior', 'configs/baselines/boundaryprior_{dataset_file}.py',
               kind='tested'),
     ModelSpec('FrequencyPrior', 'configs/baselines/freqprior_{dataset_file}.py', kind='prior'),

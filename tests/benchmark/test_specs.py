@@ -29,8 +29,9 @@ def test_the_list_holds_every_kind_of_method():
     fixes = ['DSCNet (centre labels)', 'DSCNet (transport link)',
              'DSCNet (transport, proposals)', 'DSCNet (transport, proposals, centred L_sab)',
              'DSCNet (transport, proposals, centred L_sab, spread)',
-             'DSCNet (transport, proposals, centred L_sab, pre-norm)']
-    assert names[:7] == ['DSCNet'] + fixes
+             'DSCNet (transport, proposals, centred L_sab, pre-norm)',
+             'DSCNet (transport, proposals, centred L_sab, pre-norm, link check)']
+    assert names[:8] == ['DSCNet'] + fixes
     assert [m.name for m in run_models(MODELS)] == ['DSCNet'] + fixes + [
         'BoundaryFrequencyPrior']
     assert prior_names(MODELS) == ('FrequencyPrior', 'MeanMomentPrior', 'PredictAllPrior',

@@ -71,6 +71,7 @@ TOP_CONFIGS = {
     'dscnet_activitynet_transport_sab.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_spread.py': 'activitynet_video.py',
     'dscnet_activitynet_transport_prenorm.py': 'activitynet_video.py',
+    'dscnet_activitynet_transport_gated.py': 'activitynet_video.py',
     'baselines/boundaryprior_activitynet.py': 'activitynet_video.py',
     'dscnet_charades.py': 'charades-sta_video.py',
     'dscnet_charades_centre_labels.py': 'charades-sta_video.py',
@@ -79,6 +80,7 @@ TOP_CONFIGS = {
     'dscnet_charades_transport_sab.py': 'charades-sta_video.py',
     'dscnet_charades_transport_spread.py': 'charades-sta_video.py',
     'dscnet_charades_transport_prenorm.py': 'charades-sta_video.py',
+    'dscnet_charades_transport_gated.py': 'charades-sta_video.py',
     'baselines/boundaryprior_charades-sta.py': 'charades-sta_video.py',
     'dscnet_charades_drn.py': 'charades-sta_drn.py',
     'dscnet_demo.py': 'demo_video.py',
@@ -87,6 +89,7 @@ TOP_CONFIGS = {
     'dscnet_demo_transport_sab.py': 'demo_video.py',
     'dscnet_demo_transport_spread.py': 'demo_video.py',
     'dscnet_demo_transport_prenorm.py': 'demo_video.py',
+    'dscnet_demo_transport_gated.py': 'demo_video.py',
     'dscnet_vlm_activitynet.py': 'activitynet_vlm.py',
     'zeroshot_vlm_activitynet.py': 'activitynet_vlm.py',
     'dscnet_vlm_charades-sta.py': 'charades-sta_vlm.py',
@@ -271,3 +274,13 @@ def test_transport_prenorm_configs_only_put_the_encoder_norm_first(dataset):
     assert prenorm['model']['video_encoder'].pop('norm_first') is True
     sab['model']['video_encoder'].pop('norm_first')
     assert prenorm == sab
+
+
+@pytest.mark.parametrize('dataset', ['charades', 'activitynet', 'demo'])
+def test_transport_gated_configs_only_add_the_link_check(dataset):
+    gated = load(REPO / 'configs' / f'dscnet_{dataset}_transport_gated.py')
+    prenorm = load(REPO / 'configs' / f'dscnet_{dataset}_transport_prenorm.py')
+    assert 'link_threshold' not in prenorm['model']
+    assert gated['model'].pop('link_threshold') == 0.5
+    assert gated['model']['aligner'].pop('check_restarts') == 16
+    assert gated == prenorm

@@ -62,3 +62,44 @@ def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode)
                    query_mask=inputs['query_mask'].flip(0))
     with torch.no_grad():
         torch.testing.assert_close(model(swapped, mode='tensor'), scores.flip(0))
+
+
+def gated_two_query_scores(data_cfg, agreement):
+    """Frame scores of the two queries of the wired video after the link
+    check saw ``agreement`` (threshold 0.5)."""
+    model = build(data_cfg, video_encoder=dict(embed_dim=D_IN, num_heads=1),
+                  specific_head=dict(joint_dim=D_IN, center_bias=False),
+                  center_necks=True, score_mode='probability', link_threshold=0.5,
+                  aligner=dict(type='TransportAligner', check_restarts=1),
+                  grower=dict(type='ThresholdGrower', threshold=0.9))
+    model.eval()
+    inputs, _ = tiny_batch(model, b=2)
+    video = torch.zeros(T, D_IN)
+    video[0:3, 0] = 1.0
+    video[5:8, 1] = 1.0
+    inputs = dict(inputs, video_feature=video.expand(2, -1, -1).clone(),
+                  video_mask=torch.ones(2, T, dtype=torch.bool))
+    wire(model, inputs)
+    assert model.query_weight == 1.0 and 'link_weight' in model.state_dict()
+    model.gate_query(agreement)
+    with torch.no_grad():
+        return model(inputs, mode='tensor'), model
+
+
+def test_a_link_that_fails_its_check_stops_the_query_being_read(data_cfg):
+    scores, model = gated_two_query_scores(data_cfg, agreement=0.2)
+    assert model.query_weight == 0.0 and float(model.state_dict()['link_weight']) == 0.0
+    torch.testing.assert_close(scores[0], scores[1])                 # the foreground alone
+    scores, model = gated_two_query_scores(data_cfg, agreement=0.5)
+    assert model.query_weight == 1.0
+    assert scores[0, :3].min() > scores[0, 3:].max()                 # each query its moment
+    assert scores[1, 5:].min() > scores[1, :5].max()
+
+
+def test_link_threshold_needs_a_checking_aligner_and_probability_scores(data_cfg):
+    with pytest.raises(ValueError, match='needs an aligner that checks its link'):
+        build(data_cfg, score_mode='probability', link_threshold=0.5)
+    with pytest.raises(ValueError, match="link_threshold needs score_mode='probability'"):
+        build(data_cfg, score_mode='softmax_product', link_threshold=0.5,
+              aligner=dict(type='TransportAligner', check_restarts=1))
+    assert 'link_weight' not in build(data_cfg).state_dict()         # old checkpoints load

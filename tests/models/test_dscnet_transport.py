@@ -141,3 +141,27 @@ def test_fitted_temperature_is_the_best_of_the_grid_and_scores_use_it(data_cfg):
         plain = model(inputs, mode='tensor')
     torch.testing.assert_close(fitted, plain)
     assert fitted.shape == (3, T)
+
+
+def test_alignment_with_a_link_check_sets_the_query_weight(data_cfg, monkeypatch):
+    checked = dict(type='TransportAligner', restarts=1, outer=3, check_restarts=1)
+    seen = []
+    monkeypatch.setattr(type(build(data_cfg, **TRANSPORT)), 'gate_query',
+                        lambda self, agreement: seen.append(agreement))
+    model, _, _ = aligned(data_cfg, link_threshold=0.5, aligner=checked)
+    assert seen == [model.aligner.agreement] and -1 <= seen[0] <= 1
+    monkeypatch.undo()
+    model, feats, mask = aligned(data_cfg, link_threshold=0.5, aligner=checked,
+                                 temperature_grid=(0.5, 4.0))
+    assert model.query_weight == float(model.aligner.agreement >= 0.5)
+    # the temperature fit scores the centres as queries are scored: foreground alone at 0
+    model.pseudo_labels = model.compute_labels(feats, mask, list(range(NE)), initial=True)
+    model.eval()
+    model.link_weight.fill_(0.0)
+    with torch.no_grad():
+        model.specific_head.center_projs[0].weight.mul_(-5)
+    table = model.fit_inference_temperature([(feats, mask, torch.arange(feats.size(0)))])
+    with torch.no_grad():
+        model.specific_head.center_projs[0].weight.div_(-5)
+    assert model.fit_inference_temperature([(feats, mask, torch.arange(feats.size(0)))]) \
+        == table

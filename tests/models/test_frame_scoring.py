@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from dscnet_plugin.models.grounders.frame_scoring import (adjacent_ratios, probability_scores,
-                                                          softmax_product_scores)
+                                                          query_scores, softmax_product_scores)
 
 
 def np_logsigmoid(x):
@@ -45,6 +45,29 @@ def test_probability_scores_is_peaked_geometric_mean_probability(logits, tempera
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-15)
     assert (out.numpy()[~mask] == 0).all()
     np.testing.assert_array_equal(out.max(-1).values.numpy(), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize('weight', [0.0, 0.5])
+def test_probability_scores_weight_the_query_term(logits, weight):
+    spe, fore, mask = logits
+    log_spe = np.mean([np_logsigmoid(s) for s in spe], 0)
+    expected = np_peak_one(weight * log_spe + np_logsigmoid(fore), mask)
+    out = probability_scores([t(s) for s in spe], t(fore), t(mask), query_weight=weight)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-15)
+    other = probability_scores([t(-3 * s) for s in spe], t(fore), t(mask), query_weight=weight)
+    # weight 0: the foreground alone, whatever the query's logits say
+    assert torch.equal(out, other) == (weight == 0)
+
+
+def test_query_scores_weight_needs_the_probability_mode(logits):
+    spe, fore, mask = logits
+    heads = [dict(logits=t(s)[:, None], scores=torch.sigmoid(t(s))[:, None]) for s in spe]
+    fore_out = dict(logits=t(fore), scores=torch.sigmoid(t(fore)))
+    torch.testing.assert_close(
+        query_scores('probability', heads, fore_out, t(mask), query_weight=0.0),
+        probability_scores([t(s) for s in spe], t(fore), t(mask), query_weight=0.0))
+    with pytest.raises(ValueError, match="needs score_mode='probability'"):
+        query_scores('softmax_product', heads, fore_out, t(mask), query_weight=0.0)
 
 
 def test_probability_scores_sharper_edge_smaller_adjacent_ratio():

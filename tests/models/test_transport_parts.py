@@ -184,12 +184,53 @@ def test_transport_aligner_gives_each_group_its_actions_prototype():
             assert int((protos[neck, j] @ truth.T).argmax()) == a
 
 
+def symmetric_clusters(n_actions=6, seed=0):
+    """Text points of ``n_actions`` equally frequent actions around random
+    centres, and a visual side whose actions sit at equal distances from
+    one another (orthogonal centres): every matching of the actions fits
+    the geometry equally well, so no coupling is pinned down."""
+    rng = np.random.default_rng(seed)
+    action = np.repeat(np.arange(n_actions), 8)
+    noise = rng.normal(scale=0.05, size=(len(action), 5))
+    text = rng.normal(size=(n_actions, 5))[action] + noise
+    visual = 3 * np.eye(n_actions, 9)[rng.permutation(action)] + rng.normal(
+        scale=0.05, size=(len(action), 9))
+    return torch.as_tensor(text), torch.as_tensor(visual), torch.as_tensor(action)
+
+
+def test_transport_aligner_check_reproduces_a_pinned_coupling_only():
+    text, visual, action, _ = planted_isometry(seed=1)
+    groups = action.expand(1, -1)
+    aligner = TransportAligner(restarts=4, check_restarts=4)
+    assert aligner.agreement is None
+    protos = aligner(visual, text, groups, num_clusters=6)
+    assert aligner.agreement > 0.9
+    # the check leaves the prototypes as they were
+    torch.testing.assert_close(protos, TransportAligner(restarts=4)(visual, text, groups, 6))
+    text, visual, action = symmetric_clusters()
+    aligner(visual, text, action.expand(1, -1), num_clusters=6)
+    assert aligner.agreement < 0.5
+
+
+def test_best_gromov_wasserstein_without_the_product_start():
+    text, visual, _, _ = planted_isometry()
+    c1, c2 = centred_cosine_distances(text), centred_cosine_distances(visual)
+    with pytest.raises(ValueError, match='no start'):
+        best_gromov_wasserstein(c1, c2, restarts=0, with_product=False)
+    product, _ = best_gromov_wasserstein(c1, c2, restarts=0, outer=1)
+    random, _ = best_gromov_wasserstein(c1, c2, restarts=1, with_product=False, outer=1,
+                                        generator=torch.Generator().manual_seed(0))
+    assert not torch.allclose(product, random)
+
+
 def test_transport_aligner_samples_evenly_and_needs_two_points():
     aligner = TransportAligner(max_points=4)
     assert aligner._sample(3).tolist() == [0, 1, 2]
     assert aligner._sample(10).tolist() == [0, 3, 6, 9]
     with pytest.raises(ValueError, match='cannot be coupled'):
         aligner(torch.randn(1, 3), torch.randn(5, 2), torch.zeros(1, 5, dtype=torch.long), 2)
+    with pytest.raises(ValueError, match='check_restarts must be'):
+        TransportAligner(check_restarts=0)
 
 
 # ----------------------------------------------------------------------------

@@ -61,11 +61,13 @@ def gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, p: torch.Tensor, q: t
 
 
 def best_gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 8,
-                            generator: Optional[torch.Generator] = None, **kwargs
+                            generator: Optional[torch.Generator] = None,
+                            with_product: bool = True, **kwargs
                             ) -> Tuple[torch.Tensor, float]:
     """:func:`gromov_wasserstein` with uniform masses from the product
-    coupling and ``restarts`` random ones; the coupling of the lowest
-    objective (GW is not convex: a start can end in a poor local optimum).
+    coupling (unless ``with_product`` is False) and ``restarts`` random ones;
+    the coupling of the lowest objective (GW is not convex: a start can end
+    in a poor local optimum).
 
     Returns:
         ``(M x N coupling, objective)`` in ``c1``'s dtype.
@@ -73,10 +75,13 @@ def best_gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 
     m, n = c1.size(0), c2.size(0)
     p = c1.new_full((m,), 1.0 / m)
     q = c1.new_full((n,), 1.0 / n)
-    starts = [p[:, None] * q[None]]
+    starts = [p[:, None] * q[None]] if with_product else []
     for _ in range(restarts):
         noise = torch.rand(m, n, generator=generator, dtype=c1.dtype).to(c1.device)
         starts.append(sinkhorn(p, q, noise, 0.05))
+    if not starts:
+        raise ValueError('best_gromov_wasserstein has no start: restarts=0 and '
+                         'with_product=False')
     best, best_obj = None, float('inf')
     for start in starts:
         coupling, obj = gromov_wasserstein(c1, c2, p, q, start, **kwargs)

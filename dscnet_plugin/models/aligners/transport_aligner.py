@@ -1,6 +1,8 @@
 """Links the text groups to the visual side by optimal transport of the
 queries onto the activity moments (no video-sentence pair)."""
 
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 from mmengine.logging import print_log
@@ -35,6 +37,19 @@ class TransportAligner:
         outer: Mirror-descent steps per weight.
         sinkhorn_iters: Sinkhorn iterations per step.
         seed: Seed of the random starts.
+        check_restarts: When given, the coupling is solved a second time
+            from this many other random starts (seed ``seed + 1``, no product
+            start) and :attr:`agreement` says whether the two solves send
+            the queries to the same moments (``docs/method.md`` reading 29).
+
+    Attributes:
+        agreement: After a call with ``check_restarts``: the mean cosine,
+            over the coupled queries, of each query's visual target (its
+            row of ``T @ centred moments``) under the two couplings. Near 1
+            when the two geometries pin one coupling down; near 0 when
+            couplings that send the queries elsewhere fit as well, i.e. the
+            text and the video share no structure the coupling can read
+            (only cluster sizes). None before a call or without the check.
     """
 
     #: what :meth:`DSCNet.alignment_descriptors` hands over: one row per
@@ -43,13 +58,19 @@ class TransportAligner:
 
     def __init__(self, max_points: int = 1000, restarts: int = 8,
                  eps_schedule=(5e-2, 2e-2, 1e-2, 5e-3), outer: int = 10,
-                 sinkhorn_iters: int = 100, seed: int = 0) -> None:
+                 sinkhorn_iters: int = 100, seed: int = 0,
+                 check_restarts: Optional[int] = None) -> None:
+        if check_restarts is not None and check_restarts < 1:
+            raise ValueError(f'check_restarts must be a positive number of starts or None, '
+                             f'got {check_restarts}')
         self.max_points = max_points
         self.restarts = restarts
         self.eps_schedule = tuple(eps_schedule)
         self.outer = outer
         self.sinkhorn_iters = sinkhorn_iters
         self.seed = seed
+        self.check_restarts = check_restarts
+        self.agreement: Optional[float] = None
 
     def _sample(self, n: int) -> torch.Tensor:
         """Evenly spaced indices of at most ``max_points`` of ``n`` rows."""
@@ -79,18 +100,29 @@ class TransportAligner:
         mi, qi = self._sample(moments.size(0)), self._sample(query_vectors.size(0))
         vis = moments[mi.to(moments.device)].double()
         txt = query_vectors[qi.to(query_vectors.device)].double().to(vis.device)
-        gen = torch.Generator().manual_seed(self.seed)
+        c_txt, c_vis = centred_cosine_distances(txt), centred_cosine_distances(vis)
+        solve = dict(eps_schedule=self.eps_schedule, outer=self.outer,
+                     sinkhorn_iters=self.sinkhorn_iters)
         coupling, objective = best_gromov_wasserstein(
-            centred_cosine_distances(txt), centred_cosine_distances(vis), self.restarts, gen,
-            eps_schedule=self.eps_schedule, outer=self.outer,
-            sinkhorn_iters=self.sinkhorn_iters)
+            c_txt, c_vis, self.restarts, torch.Generator().manual_seed(self.seed), **solve)
         groups = query_groups[:, qi.to(query_groups.device)].to(vis.device)      # N_e x M
         member = F.one_hot(groups, num_clusters).to(vis.dtype)                 # N_e x M x N_c
         centred = vis - vis.mean(0, keepdim=True)
-        protos = member.transpose(1, 2) @ (coupling @ centred)                  # N_e x N_c x D
+        targets = coupling @ centred                                           # M_q x D
+        protos = member.transpose(1, 2) @ targets                               # N_e x N_c x D
         missing = int((member.sum(1) == 0).sum())
         print_log(f'[align] {txt.size(0)} queries coupled with {vis.size(0)} activity '
                   f'moments (Gromov-Wasserstein, {self.restarts + 1} starts, objective '
                   f'{objective:.4f}); {missing} centres without a sampled query',
                   logger='current')
+        if self.check_restarts is not None:
+            again, objective_again = best_gromov_wasserstein(
+                c_txt, c_vis, self.check_restarts,
+                torch.Generator().manual_seed(self.seed + 1), with_product=False, **solve)
+            self.agreement = float(F.cosine_similarity(targets, again @ centred, dim=-1,
+                                                       eps=1e-12).mean())
+            print_log(f'[align] second solve ({self.check_restarts} other random starts, '
+                      f'objective {objective_again:.4f}): the queries\' visual targets agree '
+                      f'with the first solve\'s at mean cosine {self.agreement:.3f}',
+                      logger='current')
         return F.normalize(protos, dim=-1, eps=1e-12).to(moments.dtype)

@@ -102,6 +102,11 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         inference_centres: ``'query'`` (the paper: the query's own necks)
             or ``'assigned'`` (the centres of the group nearest to the
             query's word vector, with ``text_groups='words'``).
+        link_threshold: None (the query is always read), or the agreement
+            of the aligner's two solves (``TransportAligner(check_restarts=...)``)
+            below which the text-video link counts as not identified and
+            the model scores frames by its foreground head alone
+            (``query_weight`` 0; ``docs/method.md`` reading 29).
     """
 
     TEXT_GROUPS = ('necks', 'words')
@@ -119,6 +124,7 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                  inference_centres: str = 'query', relabel_split: str = 'logits',
                  temperature_grid: Optional[Sequence[float]] = None,
                  temperature_target: str = 'centre_run',
+                 link_threshold: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if score_mode not in SCORE_MODES:
@@ -137,6 +143,8 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                              f'{tuple(temperature_grid)}')
         if temperature_grid is not None and score_mode != 'probability':
             raise ValueError("temperature_grid needs score_mode='probability'")
+        if link_threshold is not None and score_mode != 'probability':
+            raise ValueError("link_threshold needs score_mode='probability'")
         if inference_centres == 'assigned' and text_groups != 'words':
             raise ValueError("inference_centres='assigned' needs text_groups='words'")
         pre = build_pinned(MODELS, data_preprocessor or dict(type='GroundingDataPreprocessor'))
@@ -161,6 +169,10 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         if self.splits_activity and self.aligner is None:
             raise ValueError(f'{type(self.pseudo_labeller).__name__} needs an `aligner` for '
                              'its initial labels (e.g. dict(type="ClusterMatchingAligner"))')
+        if link_threshold is not None and getattr(self.aligner, 'check_restarts', None) is None:
+            raise ValueError('link_threshold needs an aligner that checks its link, e.g. '
+                             'dict(type="TransportAligner", check_restarts=8)')
+        self.link_threshold = link_threshold
         self.language_losses = torch.nn.ModuleDict(
             {k: build_pinned(LOSSES, v) for k, v in language_losses.items()})
         self.video_losses = torch.nn.ModuleDict(
@@ -199,6 +211,8 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
             num_necks, self.num_clusters, video_encoder['in_dim']))
         self.register_buffer('centers_ready', torch.tensor(False))
         self.register_buffer('labels_ready', torch.tensor(False))
+        if link_threshold is not None:  # 1: the query is read; 0: its link failed the check
+            self.register_buffer('link_weight', torch.tensor(1.0))
 
     # --------------------------------------------------------- language
     def language_loss(self, tokens: torch.Tensor, mask: torch.Tensor) -> Dict[str, torch.Tensor]:
@@ -290,7 +304,14 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
         fore = self.foreground_head(frames, mask)
         spe = [self.specific_head(frames, necks[:, i:i + 1], i, mask)
                for i in range(self.num_necks)]
-        return query_scores(self.score_mode, spe, fore, mask, self.temperature)
+        return query_scores(self.score_mode, spe, fore, mask, self.temperature,
+                            self.query_weight)
+
+    @property
+    def query_weight(self) -> float:
+        """Weight of the query's term in the frame scores: 1, or the
+        ``link_weight`` that the link check set (``link_threshold``)."""
+        return float(self.link_weight) if self.link_threshold is not None else 1.0
 
     @property
     def temperature(self) -> float:

@@ -1,9 +1,11 @@
 """DSCNet's pseudo labels: initial (Algorithm 1, line 1) and relabelling
 (line 7), with the cross-modal alignment that makes them depend on the
 centre."""
+import logging
 from typing import List, Tuple
 
 import torch
+from mmengine.logging import print_log
 
 from ..labellers import center_similarity
 
@@ -42,6 +44,8 @@ class CentreLabelsMixin:
             protos = self.aligner(descriptors.to(self.centers), words.to(self.centers),
                                   groups.to(self.centers.device), self.num_clusters)
             self.visual_prototypes.copy_(protos.to(self.visual_prototypes))
+            if self.link_threshold is not None:
+                self.gate_query(self.aligner.agreement)
             return
         words = self.center_words if bool(self.center_words.any()) else None
         protos = self.aligner(descriptors.to(self.centers), self.centers, self.center_share,
@@ -93,3 +97,17 @@ class CentreLabelsMixin:
             self.pseudo_labeller(f_hat, self.specific_head.embed_centers(
                 self.centers[i].unsqueeze(0), i), mask, generator=gen)
             for i in necks], dim=1)
+
+    @torch.no_grad()
+    def gate_query(self, agreement: float) -> None:
+        """Read the query (``link_weight`` 1) when the aligner's two solves
+        agree at ``link_threshold`` or more, else score frames by the
+        foreground alone (``link_weight`` 0; ``docs/method.md`` reading 29)."""
+        read = agreement >= self.link_threshold
+        self.link_weight.fill_(1.0 if read else 0.0)
+        verdict = ('the text-video link is reproduced: the query is read' if read else
+                   'the text-video link is not identified: frames are scored by the '
+                   'foreground head alone, whatever the query')
+        print_log(f'[align] link check: agreement {agreement:.3f} '
+                  f'{">=" if read else "<"} {self.link_threshold:g}, {verdict}',
+                  logger='current', level=logging.INFO if read else logging.WARNING)

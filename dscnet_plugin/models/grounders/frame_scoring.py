@@ -10,7 +10,8 @@ SCORE_MODES = ('probability', 'softmax_product')
 
 
 def probability_scores(spe_logits: List[torch.Tensor], fore_logits: torch.Tensor,
-                       mask: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+                       mask: torch.Tensor, temperature: float = 1.0,
+                       query_weight: float = 1.0) -> torch.Tensor:
     """Geometric mean over the necks of the matching probabilities
     ``h_i(t) = sigmoid(spe_i(t)) sigmoid(fore(t))`` that ``L_cls`` trains
     against the labels (Eq. 12-13), scaled to a peak of 1 per video.
@@ -26,13 +27,17 @@ def probability_scores(spe_logits: List[torch.Tensor], fore_logits: torch.Tensor
         fore_logits: ``B x T`` foreground logits.
         mask: ``B x T`` bool real frames.
         temperature: Divides the logits.
+        query_weight: Weight of the query's log-probability term (1: the
+            matching probability above; 0: the foreground alone, the score
+            of a model whose text-video link failed its check,
+            ``docs/method.md`` reading 29).
 
     Returns:
         ``B x T`` scores in [0, 1], 0 on padded frames.
     """
     log_fore = F.logsigmoid(fore_logits / temperature)
-    log_h = torch.stack([F.logsigmoid(s / temperature) for s in spe_logits]).mean(0) + log_fore
-    return peak_one(log_h, mask)
+    log_spe = torch.stack([F.logsigmoid(s / temperature) for s in spe_logits]).mean(0)
+    return peak_one(query_weight * log_spe + log_fore, mask)
 
 
 def softmax_product_scores(spe_scores: List[torch.Tensor], fore_scores: torch.Tensor,
@@ -53,15 +58,17 @@ def softmax_product_scores(spe_scores: List[torch.Tensor], fore_scores: torch.Te
 
 
 def query_scores(score_mode: str, spe: List[dict], fore: dict, mask: torch.Tensor,
-                 temperature: float = 1.0) -> torch.Tensor:
+                 temperature: float = 1.0, query_weight: float = 1.0) -> torch.Tensor:
     """``B x T`` scores of each video for its query from the specific head's
     outputs for the query's ``N_e`` necks (``spe``, each with one centre:
     ``logits`` / ``scores`` ``B x 1 x T``) and the foreground head's
-    (``fore``): :func:`probability_scores` or :func:`softmax_product_scores`
-    by ``score_mode``."""
+    (``fore``): :func:`probability_scores` (with ``query_weight``) or
+    :func:`softmax_product_scores` by ``score_mode``."""
     if score_mode == 'probability':
         return probability_scores([s['logits'][:, 0] for s in spe], fore['logits'], mask,
-                                  temperature)
+                                  temperature, query_weight)
+    if query_weight != 1.0:
+        raise ValueError(f"query_weight {query_weight:g} needs score_mode='probability'")
     return softmax_product_scores([s['scores'][:, 0] for s in spe], fore['scores'], mask,
                                   temperature)
 

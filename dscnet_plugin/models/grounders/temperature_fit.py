@@ -25,10 +25,11 @@ def centre_logits(model, feats: torch.Tensor, mask: torch.Tensor
 
 
 def centre_score_curves(spe: torch.Tensor, fore: torch.Tensor, mask: torch.Tensor,
-                        temperature: float) -> torch.Tensor:
+                        temperature: float, query_weight: float = 1.0) -> torch.Tensor:
     """``B x N_c x T`` scores of :func:`centre_logits` at ``temperature``, in
-    ``score_mode='probability'``, peak 1 per (video, centre)."""
-    log_h = F.logsigmoid(spe / temperature).mean(0) + F.logsigmoid(
+    ``score_mode='probability'`` (the centre's term weighted by
+    ``query_weight``, as a query's), peak 1 per (video, centre)."""
+    log_h = query_weight * F.logsigmoid(spe / temperature).mean(0) + F.logsigmoid(
         fore / temperature).unsqueeze(1)
     return peak_one(log_h, mask.unsqueeze(1).expand_as(log_h))
 
@@ -125,7 +126,7 @@ def fit_temperature(model, batches: Sequence[Tuple[torch.Tensor, ...]],
         rows += int(keep.sum())
         spe, fore = centre_logits(model, feats, mask)                     # once per batch
         for tau in totals:
-            curves = centre_score_curves(spe, fore, mask, tau)[keep]       # N x T
+            curves = centre_score_curves(spe, fore, mask, tau, model.query_weight)[keep]
             top = top_segments(model.grower, curves, valid).to(goal)
             totals[tau] += float(span_iou(top, goal).sum())
     table = {tau: total / max(rows, 1) for tau, total in totals.items()}
