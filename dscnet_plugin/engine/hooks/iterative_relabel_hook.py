@@ -198,16 +198,7 @@ class IterativeRelabelHook(Hook):
         batches = self._batches(runner, device)
         if initial and getattr(model, 'aligner', None) is not None and model.splits_activity:
             # every centre's visual prototype first
-            rows, owner = [], []
-            for f, m, idx in batches:
-                r, pos = model.alignment_descriptors(f, m)
-                rows.append(r)
-                owner.append(idx[pos])
-            rows, owner = torch.cat(rows), torch.cat(owner)
-            if get_world_size() > 1:
-                rows, owner = self._gather_rows(rows), self._gather_rows(owner)
-            # in video order (stable: time order within a video), whatever the sharding
-            model.fit_alignment(rows[torch.sort(owner, stable=True).indices])
+            model.fit_alignment(self.alignment_rows(model, batches))
         for feats, mask, idx in track(batches):
             labels.append(model.compute_labels(feats, mask, necks, initial))
             index.append(idx)
@@ -217,6 +208,21 @@ class IterativeRelabelHook(Hook):
         model.pseudo_labels[index[:, None], torch.tensor(necks, device=device)[None]] = \
             labels.to(model.pseudo_labels.device)
         model.train(was_training)
+
+    @torch.no_grad()
+    def alignment_rows(self, model, batches) -> torch.Tensor:
+        """The aligner's ``M x D`` descriptors of all training videos (every
+        rank's), in video order (time order within a video), whatever the
+        sharding."""
+        rows, owner = [], []
+        for f, m, idx in batches:
+            r, pos = model.alignment_descriptors(f, m)
+            rows.append(r)
+            owner.append(idx[pos])
+        rows, owner = torch.cat(rows), torch.cat(owner)
+        if get_world_size() > 1:
+            rows, owner = self._gather_rows(rows), self._gather_rows(owner)
+        return rows[torch.sort(owner, stable=True).indices]
 
     # ---------------------------------------------------------- history
     def _record(self, runner, iteration: int, neck: int, epoch: int) -> None:

@@ -95,7 +95,7 @@ class SemanticClusteringHook(Hook):
                       'skipped', logger='current')
             return
         device = model.centers.device
-        tokens, mask = collate_queries(build_pinned(DATASETS, self.query_set))
+        tokens, mask = self.queries()
         tokens, mask = tokens.to(device), mask.to(device)
         if get_rank() == 0 or not is_distributed():
             self.train_language(model, tokens, mask)
@@ -111,6 +111,10 @@ class SemanticClusteringHook(Hook):
             broadcast(model.center_words, 0)
             broadcast(model.word_mean, 0)
         model.set_centers(centers)
+
+    def queries(self) -> tuple:
+        """``(M x L tokens, M x L mask)`` of the training query set."""
+        return collate_queries(build_pinned(DATASETS, self.query_set))
 
     def train_language(self, model, tokens: torch.Tensor, mask: torch.Tensor) -> None:
         """Train ``model.text_encoder`` with ``L_w`` on all queries, for

@@ -1,5 +1,5 @@
 """Entropic Gromov-Wasserstein transport between two point sets."""
-from typing import Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 
@@ -60,18 +60,12 @@ def gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, p: torch.Tensor, q: t
     return coupling, objective
 
 
-def best_gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 8,
-                            generator: Optional[torch.Generator] = None,
-                            with_product: bool = True, **kwargs
-                            ) -> Tuple[torch.Tensor, float]:
-    """:func:`gromov_wasserstein` with uniform masses from the product
-    coupling (unless ``with_product`` is False) and ``restarts`` random ones;
-    the coupling of the lowest objective (GW is not convex: a start can end
-    in a poor local optimum).
-
-    Returns:
-        ``(M x N coupling, objective)`` in ``c1``'s dtype.
-    """
+def local_optima(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 8,
+                 generator: Optional[torch.Generator] = None, with_product: bool = True,
+                 **kwargs) -> List[Tuple[torch.Tensor, float]]:
+    """``(M x N coupling, objective)`` that :func:`gromov_wasserstein` reaches,
+    with uniform masses, from the product coupling (unless ``with_product``
+    is False) and from each of ``restarts`` random ones, in that order."""
     m, n = c1.size(0), c2.size(0)
     p = c1.new_full((m,), 1.0 / m)
     q = c1.new_full((n,), 1.0 / n)
@@ -80,14 +74,22 @@ def best_gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 
         noise = torch.rand(m, n, generator=generator, dtype=c1.dtype).to(c1.device)
         starts.append(sinkhorn(p, q, noise, 0.05))
     if not starts:
-        raise ValueError('best_gromov_wasserstein has no start: restarts=0 and '
-                         'with_product=False')
-    best, best_obj = None, float('inf')
-    for start in starts:
-        coupling, obj = gromov_wasserstein(c1, c2, p, q, start, **kwargs)
-        if obj < best_obj:
-            best, best_obj = coupling, obj
-    return best, best_obj
+        raise ValueError('no start for Gromov-Wasserstein: restarts=0 and with_product=False')
+    return [gromov_wasserstein(c1, c2, p, q, start, **kwargs) for start in starts]
+
+
+def best_gromov_wasserstein(c1: torch.Tensor, c2: torch.Tensor, restarts: int = 8,
+                            generator: Optional[torch.Generator] = None,
+                            with_product: bool = True, **kwargs
+                            ) -> Tuple[torch.Tensor, float]:
+    """The coupling of the lowest objective among :func:`local_optima` (GW
+    is not convex: a start can end in a poor local optimum).
+
+    Returns:
+        ``(M x N coupling, objective)`` in ``c1``'s dtype.
+    """
+    optima = local_optima(c1, c2, restarts, generator, with_product, **kwargs)
+    return min(optima, key=lambda optimum: optimum[1])
 
 
 def centred_cosine_distances(points: torch.Tensor) -> torch.Tensor:

@@ -1,14 +1,15 @@
 """Links the text groups to the visual side by optimal transport of the
 queries onto the activity moments (no video-sentence pair)."""
 
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.logging import print_log
 
 from ...registry import CROSS_MODAL_ALIGNERS
-from .gromov_wasserstein import best_gromov_wasserstein, centred_cosine_distances
+from .gromov_wasserstein import (best_gromov_wasserstein, centred_cosine_distances,
+                                 local_optima)
 
 
 @CROSS_MODAL_ALIGNERS.register_module()
@@ -78,6 +79,24 @@ class TransportAligner:
             return torch.arange(n)
         return torch.linspace(0, n - 1, self.max_points).round().long()
 
+    def _spaces(self, moments: torch.Tensor, query_vectors: torch.Tensor):
+        """``(query distances, moment distances, centred moments, sampled
+        query indices)`` of the (sampled) two sets."""
+        if moments.size(0) < 2 or query_vectors.size(0) < 2:
+            raise ValueError(f'{moments.size(0)} activity moments and '
+                             f'{query_vectors.size(0)} queries cannot be coupled: too few '
+                             'training videos with an activity, or queries')
+        mi, qi = self._sample(moments.size(0)), self._sample(query_vectors.size(0))
+        vis = moments[mi.to(moments.device)].double()
+        txt = query_vectors[qi.to(query_vectors.device)].double().to(vis.device)
+        return (centred_cosine_distances(txt), centred_cosine_distances(vis),
+                vis - vis.mean(0, keepdim=True), qi)
+
+    @property
+    def _solve(self) -> dict:
+        return dict(eps_schedule=self.eps_schedule, outer=self.outer,
+                    sinkhorn_iters=self.sinkhorn_iters)
+
     @torch.no_grad()
     def __call__(self, moments: torch.Tensor, query_vectors: torch.Tensor,
                  query_groups: torch.Tensor, num_clusters: int) -> torch.Tensor:
@@ -93,36 +112,52 @@ class TransportAligner:
             ``N_e x N_c x D`` unit prototypes in the centred descriptor space
             (zero for a centre none of whose queries was sampled).
         """
-        if moments.size(0) < 2 or query_vectors.size(0) < 2:
-            raise ValueError(f'{moments.size(0)} activity moments and '
-                             f'{query_vectors.size(0)} queries cannot be coupled: too few '
-                             'training videos with an activity, or queries')
-        mi, qi = self._sample(moments.size(0)), self._sample(query_vectors.size(0))
-        vis = moments[mi.to(moments.device)].double()
-        txt = query_vectors[qi.to(query_vectors.device)].double().to(vis.device)
-        c_txt, c_vis = centred_cosine_distances(txt), centred_cosine_distances(vis)
-        solve = dict(eps_schedule=self.eps_schedule, outer=self.outer,
-                     sinkhorn_iters=self.sinkhorn_iters)
+        c_txt, c_vis, centred, qi = self._spaces(moments, query_vectors)
         coupling, objective = best_gromov_wasserstein(
-            c_txt, c_vis, self.restarts, torch.Generator().manual_seed(self.seed), **solve)
-        groups = query_groups[:, qi.to(query_groups.device)].to(vis.device)      # N_e x M
-        member = F.one_hot(groups, num_clusters).to(vis.dtype)                 # N_e x M x N_c
-        centred = vis - vis.mean(0, keepdim=True)
+            c_txt, c_vis, self.restarts, torch.Generator().manual_seed(self.seed), **self._solve)
+        groups = query_groups[:, qi.to(query_groups.device)].to(centred.device)  # N_e x M
+        member = F.one_hot(groups, num_clusters).to(centred.dtype)             # N_e x M x N_c
         targets = coupling @ centred                                           # M_q x D
         protos = member.transpose(1, 2) @ targets                               # N_e x N_c x D
         missing = int((member.sum(1) == 0).sum())
-        print_log(f'[align] {txt.size(0)} queries coupled with {vis.size(0)} activity '
+        print_log(f'[align] {c_txt.size(0)} queries coupled with {c_vis.size(0)} activity '
                   f'moments (Gromov-Wasserstein, {self.restarts + 1} starts, objective '
                   f'{objective:.4f}); {missing} centres without a sampled query',
                   logger='current')
         if self.check_restarts is not None:
             again, objective_again = best_gromov_wasserstein(
                 c_txt, c_vis, self.check_restarts,
-                torch.Generator().manual_seed(self.seed + 1), with_product=False, **solve)
-            self.agreement = float(F.cosine_similarity(targets, again @ centred, dim=-1,
-                                                       eps=1e-12).mean())
+                torch.Generator().manual_seed(self.seed + 1), with_product=False, **self._solve)
+            self.agreement = float(target_agreement(targets[None], (again @ centred)[None]))
             print_log(f'[align] second solve ({self.check_restarts} other random starts, '
                       f'objective {objective_again:.4f}): the queries\' visual targets agree '
                       f'with the first solve\'s at mean cosine {self.agreement:.3f}',
                       logger='current')
         return F.normalize(protos, dim=-1, eps=1e-12).to(moments.dtype)
+
+    @torch.no_grad()
+    def local_optima(self, moments: torch.Tensor, query_vectors: torch.Tensor,
+                     restarts: int, seed: int) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The couplings that the product start and ``restarts`` random
+        starts (seed ``seed``) reach, compared (the analysis behind
+        :attr:`agreement`, ``tools/analysis/link_agreement.py``).
+
+        Returns:
+            ``(K objectives, K x K agreement)``: the agreement of two starts
+            is the mean cosine of the queries' visual targets under their
+            couplings.
+        """
+        c_txt, c_vis, centred, _ = self._spaces(moments, query_vectors)
+        optima = local_optima(c_txt, c_vis, restarts, torch.Generator().manual_seed(seed),
+                              **self._solve)
+        targets = torch.stack([coupling @ centred for coupling, _ in optima])   # K x M_q x D
+        agreement = target_agreement(targets, targets)
+        return torch.tensor([objective for _, objective in optima]), agreement
+
+
+def target_agreement(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``K_a x K_b`` mean over the queries of the cosine of their visual
+    targets under each coupling of ``a`` (``K_a x M_q x D``) and of ``b``
+    (``K_b x M_q x D``)."""
+    a, b = F.normalize(a, dim=-1, eps=1e-12), F.normalize(b, dim=-1, eps=1e-12)
+    return torch.einsum('aqd,bqd->ab', a, b) / a.size(1)
