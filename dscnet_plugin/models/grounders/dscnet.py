@@ -171,7 +171,7 @@ class DSCNet(CentreLabelsMixin, VideoModuleMixin, BaseModel):
                              'its initial labels (e.g. dict(type="ClusterMatchingAligner"))')
         if link_threshold is not None and getattr(self.aligner, 'check_restarts', None) is None:
             raise ValueError('link_threshold needs an aligner that checks its link, e.g. '
-                             'dict(type="TransportAligner", check_restarts=8)')
+                             'dict(type="TransportAligner", check_restarts=16)')
         self.link_threshold = link_threshold
         self.language_losses = torch.nn.ModuleDict(
             {k: build_pinned(LOSSES, v) for k, v in language_losses.items()})

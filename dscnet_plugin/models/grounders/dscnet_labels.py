@@ -13,7 +13,8 @@ from ..labellers import center_similarity
 class CentreLabelsMixin:
     """The labelling half of :class:`~dscnet_plugin.models.DSCNet`
     (``pseudo_labeller``, ``aligner``, ``video_encoder``, ``specific_head``,
-    ``centers``, ``visual_prototypes`` and ``seed`` are the model's).
+    ``centers``, ``visual_prototypes``, ``link_threshold``, ``link_weight`` and
+    ``seed`` are the model's).
     """
 
     @torch.no_grad()
