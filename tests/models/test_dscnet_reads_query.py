@@ -33,12 +33,14 @@ def wire(model, inputs):
         fore.logit.bias.fill_(6.0)
 
 
-@pytest.mark.parametrize('score_mode', ['probability', 'softmax_product'])
-def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode):
+def two_queries_one_video(data_cfg, **overrides):
+    """A wired model (see :func:`wire`, eval mode) built with ``overrides``
+    and a batch of its two queries on the one video whose frames 0-2 show
+    e_0 and 5-7 show e_1 (8 s long)."""
     model = build(data_cfg, video_encoder=dict(embed_dim=D_IN, num_heads=1),
                   specific_head=dict(joint_dim=D_IN, center_bias=False),
-                  center_necks=True, score_mode=score_mode,
-                  grower=dict(type='ThresholdGrower', threshold=0.9))
+                  center_necks=True, grower=dict(type='ThresholdGrower', threshold=0.9),
+                  **overrides)
     model.eval()
     inputs, samples = tiny_batch(model, b=2)
     video = torch.zeros(T, D_IN)
@@ -49,6 +51,12 @@ def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode)
     for s in samples:
         s.set_metainfo(dict(duration=8.0))
     wire(model, inputs)
+    return model, inputs, samples
+
+
+@pytest.mark.parametrize('score_mode', ['probability', 'softmax_product'])
+def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode):
+    model, inputs, samples = two_queries_one_video(data_cfg, score_mode=score_mode)
     with torch.no_grad():
         scores = model(inputs, mode='tensor')
         out = model(inputs, samples, mode='predict')
@@ -67,19 +75,9 @@ def test_two_queries_on_one_video_ground_different_moments(data_cfg, score_mode)
 def gated_two_query_scores(data_cfg, agreement):
     """Frame scores of the two queries of the wired video after the link
     check saw ``agreement`` (threshold 0.5)."""
-    model = build(data_cfg, video_encoder=dict(embed_dim=D_IN, num_heads=1),
-                  specific_head=dict(joint_dim=D_IN, center_bias=False),
-                  center_necks=True, score_mode='probability', link_threshold=0.5,
-                  aligner=dict(type='TransportAligner', check_restarts=1),
-                  grower=dict(type='ThresholdGrower', threshold=0.9))
-    model.eval()
-    inputs, _ = tiny_batch(model, b=2)
-    video = torch.zeros(T, D_IN)
-    video[0:3, 0] = 1.0
-    video[5:8, 1] = 1.0
-    inputs = dict(inputs, video_feature=video.expand(2, -1, -1).clone(),
-                  video_mask=torch.ones(2, T, dtype=torch.bool))
-    wire(model, inputs)
+    model, inputs, _ = two_queries_one_video(
+        data_cfg, score_mode='probability', link_threshold=0.5,
+        aligner=dict(type='TransportAligner', check_restarts=1))
     assert model.query_weight == 1.0 and 'link_weight' in model.state_dict()
     model.gate_query(agreement)
     with torch.no_grad():
