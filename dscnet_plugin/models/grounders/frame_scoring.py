@@ -36,6 +36,8 @@ def probability_scores(spe_logits: List[torch.Tensor], fore_logits: torch.Tensor
         ``B x T`` scores in [0, 1], 0 on padded frames.
     """
     log_fore = F.logsigmoid(fore_logits / temperature)
+    if query_weight == 0:  # the foreground alone (no 0 * -inf where a logit is -inf)
+        return peak_one(log_fore, mask)
     log_spe = torch.stack([F.logsigmoid(s / temperature) for s in spe_logits]).mean(0)
     return peak_one(query_weight * log_spe + log_fore, mask)
 
